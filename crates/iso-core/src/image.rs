@@ -1,0 +1,431 @@
+//! [`Image`]: an opened disc image, its descriptors and its views.
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use crate::eltorito::{self, BootCatalog};
+use crate::error::{Error, Result, Warning};
+use crate::iso9660::raw::{DescriptorType, VolumeDescriptor};
+use crate::iso9660::{self, NameMode, WalkOptions};
+use crate::partitions::{self, PartitionTable};
+use crate::reader::{ExtentReader, FileReader};
+use crate::rockridge::{self, SuspInfo};
+use crate::source::{read_vec, FileSource, ImageSource};
+use crate::tree::{Encoding, NodeId, Tree};
+use crate::zisofs::ZisofsReader;
+use crate::SECTOR_LEN;
+
+/// A filesystem view of an image: the same files as one of the image's
+/// directory hierarchies shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum View {
+    /// UDF (ECMA-167 / OSTA UDF).
+    Udf,
+    /// ISO 9660 with Rock Ridge POSIX extensions.
+    RockRidge,
+    /// Joliet (Unicode names in a supplementary descriptor).
+    Joliet,
+    /// ISO 9660:1999 enhanced volume descriptor (long names, no versions).
+    Iso9660_1999,
+    /// Plain ISO 9660 (ECMA-119) names.
+    Iso9660,
+}
+
+impl View {
+    /// Richest first: the order [`Image::default_view`] prefers.
+    pub const PREFERENCE: [View; 5] = [
+        View::Udf,
+        View::RockRidge,
+        View::Joliet,
+        View::Iso9660_1999,
+        View::Iso9660,
+    ];
+
+    /// The name used on the command line: "udf", "rockridge", "joliet",
+    /// "iso9660-1999", "iso9660".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::Udf => "udf",
+            View::RockRidge => "rockridge",
+            View::Joliet => "joliet",
+            View::Iso9660_1999 => "iso9660-1999",
+            View::Iso9660 => "iso9660",
+        }
+    }
+
+    /// The name shown to people: "UDF", "Rock Ridge", ...
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Udf => "UDF",
+            View::RockRidge => "Rock Ridge",
+            View::Joliet => "Joliet",
+            View::Iso9660_1999 => "ISO 9660:1999",
+            View::Iso9660 => "ISO 9660",
+        }
+    }
+}
+
+impl fmt::Display for View {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for View {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "udf" => Ok(View::Udf),
+            "rockridge" | "rock-ridge" | "rr" => Ok(View::RockRidge),
+            "joliet" => Ok(View::Joliet),
+            "iso9660-1999" | "iso9660:1999" | "enhanced" => Ok(View::Iso9660_1999),
+            "iso9660" | "iso" | "ecma119" => Ok(View::Iso9660),
+            other => Err(Error::NotFound(format!("no view called {other:?}"))),
+        }
+    }
+}
+
+/// Options for [`Image::open`].
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// Deepest directory level walked (the root is level 0).
+    pub max_depth: u32,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions { max_depth: 256 }
+    }
+}
+
+/// The El Torito boot record volume descriptor (El Torito §2.0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BootRecord {
+    /// Where it is.
+    pub lba: u32,
+    /// Boot System Identifier ("EL TORITO SPECIFICATION").
+    pub boot_system_identifier: String,
+}
+
+/// The UDF volume recognition sequence (ECMA-167 2/9.1), when present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UdfRecognition {
+    /// LBA of BEA01.
+    pub bea_lba: u32,
+    /// "NSR02" (UDF ≤ 1.50) or "NSR03" (UDF ≥ 2.00).
+    pub nsr: String,
+}
+
+/// What the image holds, read from its descriptors when it is opened.
+#[derive(Debug, Clone)]
+pub struct ImageInfo {
+    /// Image length in bytes.
+    pub len: u64,
+    /// Every volume descriptor found: its LBA and type.
+    pub descriptors: Vec<(u32, DescriptorType)>,
+    /// The primary volume descriptor.
+    pub primary: Option<VolumeDescriptor>,
+    /// The Joliet supplementary volume descriptor.
+    pub joliet: Option<VolumeDescriptor>,
+    /// The ISO 9660:1999 enhanced volume descriptor.
+    pub enhanced: Option<VolumeDescriptor>,
+    /// The El Torito boot record.
+    pub boot_record: Option<BootRecord>,
+    /// The El Torito boot catalog.
+    pub boot_catalog: Option<BootCatalog>,
+    /// MBR/GPT partition tables in the system area (isohybrid images).
+    pub partitions: Vec<PartitionTable>,
+    /// The UDF volume recognition sequence, when present.
+    pub udf: Option<UdfRecognition>,
+    /// SUSP in use (Rock Ridge).
+    pub susp: Option<SuspInfo>,
+    /// The views this image offers, richest first.
+    pub views: Vec<View>,
+}
+
+/// An opened disc image.
+#[derive(Debug, Clone)]
+pub struct Image {
+    source: Arc<dyn ImageSource>,
+    info: ImageInfo,
+    warnings: Vec<Warning>,
+    options: OpenOptions,
+}
+
+/// Most volume descriptors read before giving up on finding a terminator.
+const MAX_DESCRIPTORS: u32 = 64;
+
+impl Image {
+    /// Opens the image file at `path`. Reads descriptors only: cheap for any
+    /// image size.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read, [`Error::NotAnImage`]
+    /// when it holds no ISO 9660 or UDF signature.
+    pub fn open(path: &Path, options: &OpenOptions) -> Result<Self> {
+        let source = FileSource::open(path)?;
+        Self::from_source(Arc::new(source), options)
+    }
+
+    /// Opens an image from any source.
+    ///
+    /// # Errors
+    /// As [`Image::open`].
+    pub fn from_source(source: Arc<dyn ImageSource>, options: &OpenOptions) -> Result<Self> {
+        let mut warnings = Vec::new();
+        let info = read_info(source.as_ref(), &mut warnings)?;
+        Ok(Image {
+            source,
+            info,
+            warnings,
+            options: options.clone(),
+        })
+    }
+
+    /// What the descriptors say.
+    pub fn info(&self) -> &ImageInfo {
+        &self.info
+    }
+
+    /// Problems found while opening (the views' own problems are in
+    /// [`Tree::warnings`]).
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// The views this image offers, richest first.
+    pub fn views(&self) -> &[View] {
+        &self.info.views
+    }
+
+    /// The richest view: Rock Ridge, then Joliet, then ISO 9660:1999, then
+    /// plain ISO 9660. `None` when the image has no view this library reads.
+    pub fn default_view(&self) -> Option<View> {
+        self.info.views.first().copied()
+    }
+
+    /// The El Torito boot catalog.
+    pub fn boot_catalog(&self) -> Option<&BootCatalog> {
+        self.info.boot_catalog.as_ref()
+    }
+
+    /// The image's bytes.
+    pub fn source(&self) -> &Arc<dyn ImageSource> {
+        &self.source
+    }
+
+    /// Reads the whole tree of `view`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the image has no such view; errors reading
+    /// the root directory. Damage below the root becomes warnings.
+    pub fn tree(&self, view: View) -> Result<Tree> {
+        if !self.info.views.contains(&view) {
+            return Err(Error::NotFound(format!(
+                "this image has no {} view (it has: {})",
+                view.label(),
+                self.views_list()
+            )));
+        }
+        let (vd, names, rr) = match view {
+            View::RockRidge => (self.info.primary.as_ref(), NameMode::Iso, self.info.susp),
+            View::Iso9660 => (self.info.primary.as_ref(), NameMode::Iso, None),
+            View::Joliet => (self.info.joliet.as_ref(), NameMode::Joliet, None),
+            View::Iso9660_1999 => (self.info.enhanced.as_ref(), NameMode::Enhanced, None),
+            View::Udf => {
+                return Err(Error::Unsupported(
+                    "reading UDF file systems is not implemented yet".into(),
+                ))
+            }
+        };
+        let vd = vd.ok_or_else(|| Error::NotFound(view.label().to_string()))?;
+        let opts = WalkOptions {
+            view,
+            names,
+            rr,
+            max_depth: self.options.max_depth,
+            boot: self.info.boot_catalog.as_ref(),
+        };
+        iso9660::build_tree(&self.source, vd, &opts)
+    }
+
+    fn views_list(&self) -> String {
+        if self.info.views.is_empty() {
+            return "none".into();
+        }
+        self.info
+            .views
+            .iter()
+            .map(|v| v.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Opens a file of `tree` for reading (zisofs decompressed).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an id not in the tree, [`Error::Unsupported`]
+    /// for something that is not a file, [`Error::Corrupt`] for a damaged
+    /// zisofs header.
+    pub fn open_file(&self, tree: &Tree, node: NodeId) -> Result<FileReader> {
+        if !tree.contains(node) {
+            return Err(Error::NotFound(format!("node {}", node.0)));
+        }
+        if tree.kind(node) != crate::NodeKind::File {
+            return Err(Error::Unsupported(format!(
+                "{} is a {}, not a file",
+                tree.path(node),
+                tree.kind(node).as_str()
+            )));
+        }
+        let extents = tree.extents(node).to_vec();
+        match tree.encoding(node) {
+            Encoding::Plain => Ok(FileReader::Plain(ExtentReader::new(
+                self.source.clone(),
+                extents,
+                tree.size(node),
+            ))),
+            Encoding::Zisofs {
+                header_size_div4,
+                block_size_log2,
+            } => {
+                let stored: u64 = extents.iter().map(|e| e.len).fold(0, u64::saturating_add);
+                let inner = ExtentReader::new(self.source.clone(), extents, stored);
+                Ok(FileReader::Zisofs(Box::new(ZisofsReader::new(
+                    inner,
+                    tree.size(node),
+                    header_size_div4,
+                    block_size_log2,
+                )?)))
+            }
+        }
+    }
+}
+
+fn read_info(source: &dyn ImageSource, warnings: &mut Vec<Warning>) -> Result<ImageInfo> {
+    let len = source.len();
+    let mut info = ImageInfo {
+        len,
+        descriptors: Vec::new(),
+        primary: None,
+        joliet: None,
+        enhanced: None,
+        boot_record: None,
+        boot_catalog: None,
+        partitions: Vec::new(),
+        udf: None,
+        susp: None,
+        views: Vec::new(),
+    };
+    let mut terminated = false;
+    let mut bea: Option<u32> = None;
+    let mut brvd: Option<Vec<u8>> = None;
+    for lba in 16..16 + MAX_DESCRIPTORS {
+        let offset = u64::from(lba) * SECTOR_LEN;
+        if offset + SECTOR_LEN > len {
+            break;
+        }
+        let sector = read_vec(source, offset, 2048)?;
+        let id = sector.get(1..6).unwrap_or_default();
+        match id {
+            b"CD001" => {
+                let ty = DescriptorType::from_byte(sector.first().copied().unwrap_or(0));
+                info.descriptors.push((lba, ty));
+                if terminated {
+                    continue;
+                }
+                match ty {
+                    DescriptorType::Terminator => terminated = true,
+                    DescriptorType::Primary if info.primary.is_none() => {
+                        match VolumeDescriptor::parse(&sector, lba) {
+                            Ok(vd) => info.primary = Some(vd),
+                            Err(e) => warnings.push(e.into()),
+                        }
+                    }
+                    DescriptorType::Supplementary => match VolumeDescriptor::parse(&sector, lba) {
+                        Ok(vd) if vd.joliet_level.is_some() && info.joliet.is_none() => {
+                            info.joliet = Some(vd)
+                        }
+                        Ok(vd) if vd.version == 2 && info.enhanced.is_none() => {
+                            info.enhanced = Some(vd)
+                        }
+                        Ok(_) => {}
+                        Err(e) => warnings.push(e.into()),
+                    },
+                    DescriptorType::BootRecord if info.boot_record.is_none() => {
+                        let ident =
+                            crate::bytes::trimmed_text(sector.get(7..39).unwrap_or_default());
+                        info.boot_record = Some(BootRecord {
+                            lba,
+                            boot_system_identifier: ident.clone(),
+                        });
+                        if ident.starts_with("EL TORITO") {
+                            brvd = Some(sector);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            b"BEA01" => bea = Some(lba),
+            b"NSR02" | b"NSR03" => {
+                if let Some(bea_lba) = bea {
+                    info.udf = Some(UdfRecognition {
+                        bea_lba,
+                        nsr: String::from_utf8_lossy(id).into_owned(),
+                    });
+                }
+            }
+            b"TEA01" | b"BOOT2" | b"CDW02" => {}
+            _ => break,
+        }
+    }
+    if info.primary.is_none() && info.udf.is_none() {
+        return Err(Error::NotAnImage(
+            "no ISO 9660, UDF or raw-sector signature found".into(),
+        ));
+    }
+    if !info.descriptors.is_empty() && !terminated {
+        warnings.push(Warning::new(
+            "volume descriptor set",
+            Some(16),
+            "no set terminator found; used the descriptors that were readable",
+        ));
+    }
+    if let Some(b) = &brvd {
+        match eltorito::read_boot_catalog(source, b, warnings) {
+            Ok(cat) => info.boot_catalog = cat,
+            Err(e) => warnings.push(e.into()),
+        }
+    }
+    info.partitions = partitions::read_partition_tables(source, warnings);
+    if let Some(pvd) = &info.primary {
+        info.susp = detect_susp(source, pvd);
+    }
+    if info.udf.is_some() {
+        // UDF is recognised and reported; its reader arrives with the UDF
+        // work, so the view is not offered yet.
+    }
+    if info.primary.is_some() && info.susp.is_some() {
+        info.views.push(View::RockRidge);
+    }
+    if info.joliet.is_some() {
+        info.views.push(View::Joliet);
+    }
+    if info.enhanced.is_some() {
+        info.views.push(View::Iso9660_1999);
+    }
+    if info.primary.is_some() {
+        info.views.push(View::Iso9660);
+    }
+    Ok(info)
+}
+
+/// Reads the root directory's "." record and looks for SUSP's SP entry.
+fn detect_susp(source: &dyn ImageSource, pvd: &VolumeDescriptor) -> Option<SuspInfo> {
+    let offset = u64::from(pvd.root.location_of_extent).checked_mul(pvd.block_len())?;
+    let sector = read_vec(source, offset, 2048).ok()?;
+    let rec = iso9660::raw::DirectoryRecord::parse(&sector)?;
+    rockridge::detect_susp(&rec.system_use)
+}

@@ -1,0 +1,54 @@
+//! # iso-core
+//!
+//! Reads optical-disc images — ISO 9660 with Joliet, Rock Ridge, zisofs and
+//! El Torito boot entries — and presents each filesystem view as one
+//! [`Tree`] that can be listed, inspected, read and extracted.
+//!
+//! ```no_run
+//! use iso_core::{Image, OpenOptions};
+//! # fn main() -> Result<(), iso_core::Error> {
+//! let image = Image::open("disc.iso".as_ref(), &OpenOptions::default())?;
+//! let tree = image.tree(image.default_view())?;
+//! for id in tree.walk(tree.root()) {
+//!     println!("{} {}", tree.path(id), tree.size(id));
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors
+//! One error type, [`Error`]; every message names the structure and where
+//! it is. Damage that still leaves the rest readable becomes a [`Warning`]
+//! (see [`Image::warnings`] and [`Tree::warnings`]) instead of a failure.
+//!
+//! # Security
+//! Every image is treated as hostile: no panics on any input, no allocation
+//! sized from the image without a cap, directory walks keep a visited set
+//! and a depth limit, continuation chains are bounded. Names from the image
+//! are never used as host paths here; the extraction module sanitises them.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    warn(clippy::indexing_slicing, clippy::cast_possible_truncation)
+)]
+
+pub mod bytes;
+pub mod eltorito;
+mod error;
+mod image;
+pub mod iso9660;
+pub mod partitions;
+pub mod reader;
+pub mod rockridge;
+pub mod source;
+pub mod tree;
+pub mod zisofs;
+
+pub use error::{Error, Result, Warning};
+pub use image::{Image, ImageInfo, OpenOptions, View};
+pub use reader::FileReader;
+pub use source::{FileSource, ImageSource, MemorySource};
+pub use tree::{NodeId, NodeKind, Timestamp, Tree};
+
+/// Bytes in one logical sector of the image (a CD/DVD/BD data sector).
+pub const SECTOR_LEN: u64 = 2048;

@@ -1,0 +1,835 @@
+//! The unified tree: what every filesystem view of an image turns into.
+//!
+//! An arena of nodes addressed by [`NodeId`]. A directory's children are one
+//! contiguous index range (the builder adds them in one call), names and
+//! link targets are interned in one string buffer, and the rarely present
+//! fields live in side tables, so a million entries fit in well under
+//! 200 MB.
+
+use std::ops::Range;
+
+use crate::error::{Error, Result, Warning};
+use crate::View;
+
+/// Index of a node in a [`Tree`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    /// The index as `usize`.
+    pub fn index(self) -> usize {
+        usize::try_from(self.0).unwrap_or(usize::MAX)
+    }
+}
+
+/// What a node is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeKind {
+    /// A regular file.
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link; see [`Tree::link_target`].
+    Symlink,
+    /// A character device; see [`Tree::unix`] for its numbers.
+    CharDevice,
+    /// A block device.
+    BlockDevice,
+    /// A named pipe.
+    Fifo,
+    /// A socket.
+    Socket,
+}
+
+impl NodeKind {
+    /// Short lower-case name: "file", "dir", "symlink", "char device" ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::File => "file",
+            NodeKind::Dir => "dir",
+            NodeKind::Symlink => "symlink",
+            NodeKind::CharDevice => "char device",
+            NodeKind::BlockDevice => "block device",
+            NodeKind::Fifo => "fifo",
+            NodeKind::Socket => "socket",
+        }
+    }
+}
+
+/// A point in time: seconds since 1970-01-01 UTC and nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Timestamp {
+    /// Whole seconds since the Unix epoch (negative before 1970).
+    pub seconds: i64,
+    /// Nanoseconds, 0..1_000_000_000.
+    pub nanos: u32,
+}
+
+/// Which of a node's timestamps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimeKind {
+    /// Last modification of the content (the "modified" column).
+    Modified,
+    /// Last access.
+    Accessed,
+    /// Last change of the attributes (ctime).
+    AttributesChanged,
+    /// Creation.
+    Created,
+    /// Last backup.
+    Backup,
+    /// After which the file may be regarded obsolete.
+    Expiration,
+    /// From which the file may be used.
+    Effective,
+    /// The ISO 9660 directory record's recording date and time.
+    Recorded,
+}
+
+impl TimeKind {
+    /// Human name: "modified", "accessed" ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeKind::Modified => "modified",
+            TimeKind::Accessed => "accessed",
+            TimeKind::AttributesChanged => "attributes changed",
+            TimeKind::Created => "created",
+            TimeKind::Backup => "backup",
+            TimeKind::Expiration => "expiration",
+            TimeKind::Effective => "effective",
+            TimeKind::Recorded => "recorded",
+        }
+    }
+}
+
+/// Per-node flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct NodeFlags(pub u8);
+
+impl NodeFlags {
+    /// The ISO 9660 "existence" bit: hide from the user by default.
+    pub const HIDDEN: NodeFlags = NodeFlags(1);
+    /// The ISO 9660 "associated file" bit (e.g. a Mac resource fork).
+    pub const ASSOCIATED: NodeFlags = NodeFlags(2);
+    /// Not a file on the image's filesystem but made up by us (boot images
+    /// under `/[BOOT]`).
+    pub const VIRTUAL: NodeFlags = NodeFlags(4);
+    /// The entry was damaged; what could be read is shown.
+    pub const DAMAGED: NodeFlags = NodeFlags(8);
+
+    /// Whether all bits of `other` are set.
+    pub fn contains(self, other: NodeFlags) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl std::ops::BitOr for NodeFlags {
+    type Output = NodeFlags;
+    fn bitor(self, rhs: NodeFlags) -> NodeFlags {
+        NodeFlags(self.0 | rhs.0)
+    }
+}
+
+impl std::ops::BitOrAssign for NodeFlags {
+    fn bitor_assign(&mut self, rhs: NodeFlags) {
+        self.0 |= rhs.0;
+    }
+}
+
+/// A run of bytes of the image that holds part of a file (or directory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Extent {
+    /// Byte offset in the image.
+    pub offset: u64,
+    /// Length in bytes.
+    pub len: u64,
+    /// Recorded bytes, or a run that reads as zeros (unrecorded/sparse).
+    pub kind: ExtentKind,
+}
+
+/// Whether an extent's bytes are on the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExtentKind {
+    /// Read the bytes from the image.
+    Recorded,
+    /// Reads as zeros; nothing is stored (a hole).
+    Zeros,
+}
+
+impl Extent {
+    /// A recorded extent.
+    pub fn recorded(offset: u64, len: u64) -> Self {
+        Extent {
+            offset,
+            len,
+            kind: ExtentKind::Recorded,
+        }
+    }
+
+    /// The first logical block (2048 bytes) of the extent.
+    pub fn lba(&self) -> u64 {
+        self.offset / crate::SECTOR_LEN
+    }
+}
+
+/// How a file's extents encode its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Encoding {
+    /// The extents hold the content as is.
+    #[default]
+    Plain,
+    /// zisofs compression (Rock Ridge ZF entry): the extents hold a zisofs
+    /// file; the node's size is the uncompressed size.
+    Zisofs {
+        /// Header size in 4-byte words (from ZF).
+        header_size_div4: u8,
+        /// log2 of the block size (15, 16 or 17).
+        block_size_log2: u8,
+    },
+}
+
+/// Unix metadata, from Rock Ridge PX/PN (or UDF).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct UnixMeta {
+    /// File mode bits including the type bits (st_mode).
+    pub mode: u32,
+    /// Number of links (st_nlink).
+    pub nlink: u32,
+    /// Owner.
+    pub uid: u32,
+    /// Group.
+    pub gid: u32,
+    /// File serial number, when the image records one (RRIP 1.12 PX).
+    pub ino: Option<u64>,
+    /// Device number for device nodes (PN: high and low 32 bits).
+    pub rdev: Option<u64>,
+}
+
+/// Everything about a node the builder is told.
+#[derive(Debug, Clone, Default)]
+pub struct NewNode {
+    /// The display name (versions and trailing dots already removed).
+    pub name: String,
+    /// File, directory, link ...
+    pub kind: Option<NodeKind>,
+    /// Content length in bytes (uncompressed for zisofs).
+    pub size: u64,
+    /// Hidden, associated, virtual ...
+    pub flags: NodeFlags,
+    /// Timestamps the view has, most important first.
+    pub times: Vec<(TimeKind, Timestamp)>,
+    /// Unix metadata when the view has it.
+    pub unix: Option<UnixMeta>,
+    /// Link target for symlinks.
+    pub target: Option<String>,
+    /// Where the content is.
+    pub extents: Vec<Extent>,
+    /// How the extents encode the content.
+    pub encoding: Encoding,
+}
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone)]
+struct Node {
+    parent: u32,
+    first_child: u32,
+    child_count: u32,
+    name_off: u32,
+    name_len: u32,
+    kind: NodeKind,
+    flags: NodeFlags,
+    size: u64,
+    mtime: i64,
+    mtime_nanos: u32,
+    data: u32,
+    extra: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Extra {
+    unix: Option<UnixMeta>,
+    times_start: u32,
+    times_len: u32,
+    target_off: u32,
+    target_len: u32,
+}
+
+#[derive(Debug, Clone)]
+struct FileData {
+    extents_start: u32,
+    extents_len: u32,
+    encoding: Encoding,
+}
+
+/// One filesystem view of an image as a tree of nodes.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    view: View,
+    nodes: Vec<Node>,
+    strings: String,
+    extras: Vec<Extra>,
+    times: Vec<(TimeKind, Timestamp)>,
+    files: Vec<FileData>,
+    extents: Vec<Extent>,
+    warnings: Vec<Warning>,
+}
+
+/// Iterator over a directory's children.
+#[derive(Debug, Clone)]
+pub struct Children(Range<u32>);
+
+impl Iterator for Children {
+    type Item = NodeId;
+    fn next(&mut self) -> Option<NodeId> {
+        self.0.next().map(NodeId)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Children {
+    fn next_back(&mut self) -> Option<NodeId> {
+        self.0.next_back().map(NodeId)
+    }
+}
+
+impl ExactSizeIterator for Children {}
+
+impl Tree {
+    /// The root directory.
+    pub fn root(&self) -> NodeId {
+        NodeId(0)
+    }
+
+    /// Which view this tree shows.
+    pub fn view(&self) -> View {
+        self.view
+    }
+
+    /// Number of nodes, the root included.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Never true: there is always a root.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Whether `id` names a node of this tree.
+    pub fn contains(&self, id: NodeId) -> bool {
+        id.index() < self.nodes.len()
+    }
+
+    /// All node ids in arena order (parents before children).
+    pub fn ids(&self) -> impl ExactSizeIterator<Item = NodeId> {
+        (0..u32::try_from(self.nodes.len()).unwrap_or(u32::MAX)).map(NodeId)
+    }
+
+    fn node(&self, id: NodeId) -> &Node {
+        // Ids come from this tree; an id from another tree falls back to
+        // the root rather than panicking.
+        self.nodes
+            .get(id.index())
+            .or_else(|| self.nodes.first())
+            .expect("a tree always has a root")
+    }
+
+    fn str_at(&self, off: u32, len: u32) -> &str {
+        let start = off as usize;
+        let end = start.saturating_add(len as usize);
+        self.strings.get(start..end).unwrap_or("")
+    }
+
+    /// The node's name ("" for the root).
+    pub fn name(&self, id: NodeId) -> &str {
+        let n = self.node(id);
+        self.str_at(n.name_off, n.name_len)
+    }
+
+    /// The parent directory; `None` for the root.
+    pub fn parent(&self, id: NodeId) -> Option<NodeId> {
+        let p = self.node(id).parent;
+        (p != NONE).then_some(NodeId(p))
+    }
+
+    /// The children of a directory, in the order the image lists them.
+    pub fn children(&self, id: NodeId) -> Children {
+        let n = self.node(id);
+        Children(n.first_child..n.first_child.saturating_add(n.child_count))
+    }
+
+    /// What the node is.
+    pub fn kind(&self, id: NodeId) -> NodeKind {
+        self.node(id).kind
+    }
+
+    /// Whether the node is a directory.
+    pub fn is_dir(&self, id: NodeId) -> bool {
+        self.kind(id) == NodeKind::Dir
+    }
+
+    /// Content length in bytes (uncompressed for zisofs; 0 for directories).
+    pub fn size(&self, id: NodeId) -> u64 {
+        self.node(id).size
+    }
+
+    /// Flags: hidden, associated, virtual, damaged.
+    pub fn flags(&self, id: NodeId) -> NodeFlags {
+        self.node(id).flags
+    }
+
+    /// The modification time, the one shown in listings.
+    pub fn mtime(&self, id: NodeId) -> Option<Timestamp> {
+        let n = self.node(id);
+        (n.mtime != i64::MIN).then_some(Timestamp {
+            seconds: n.mtime,
+            nanos: n.mtime_nanos,
+        })
+    }
+
+    /// Every timestamp the view records for the node.
+    pub fn times(&self, id: NodeId) -> &[(TimeKind, Timestamp)] {
+        let Some(x) = self.extra(id) else { return &[] };
+        let start = x.times_start as usize;
+        self.times
+            .get(start..start.saturating_add(x.times_len as usize))
+            .unwrap_or_default()
+    }
+
+    /// One timestamp, if recorded.
+    pub fn time(&self, id: NodeId, kind: TimeKind) -> Option<Timestamp> {
+        self.times(id)
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, t)| *t)
+    }
+
+    fn extra(&self, id: NodeId) -> Option<&Extra> {
+        let e = self.node(id).extra;
+        if e == NONE {
+            None
+        } else {
+            self.extras.get(e as usize)
+        }
+    }
+
+    /// Unix mode, owner, links, device numbers when the view has them.
+    pub fn unix(&self, id: NodeId) -> Option<UnixMeta> {
+        self.extra(id).and_then(|x| x.unix)
+    }
+
+    /// The target of a symbolic link.
+    pub fn link_target(&self, id: NodeId) -> Option<&str> {
+        let x = self.extra(id)?;
+        (x.target_off != NONE).then(|| self.str_at(x.target_off, x.target_len))
+    }
+
+    /// Where the node's bytes are.
+    pub fn extents(&self, id: NodeId) -> &[Extent] {
+        let d = self.node(id).data;
+        let Some(f) = self.files.get(d as usize) else {
+            return &[];
+        };
+        let start = f.extents_start as usize;
+        self.extents
+            .get(start..start.saturating_add(f.extents_len as usize))
+            .unwrap_or_default()
+    }
+
+    /// How the extents encode the content.
+    pub fn encoding(&self, id: NodeId) -> Encoding {
+        let d = self.node(id).data;
+        self.files
+            .get(d as usize)
+            .map(|f| f.encoding)
+            .unwrap_or_default()
+    }
+
+    /// Bytes the node occupies on the image (its extents rounded up to
+    /// whole blocks).
+    pub fn allocated_len(&self, id: NodeId) -> u64 {
+        self.extents(id)
+            .iter()
+            .filter(|e| e.kind == ExtentKind::Recorded)
+            .map(|e| e.len.div_ceil(crate::SECTOR_LEN) * crate::SECTOR_LEN)
+            .fold(0u64, u64::saturating_add)
+    }
+
+    /// A key shared by the nodes that are hard links of one file: the
+    /// recorded inode number when the file has more than one link, else the
+    /// first extent of a non-empty file.
+    pub fn hardlink_key(&self, id: NodeId) -> Option<u64> {
+        if self.kind(id) != NodeKind::File {
+            return None;
+        }
+        if let Some(UnixMeta {
+            ino: Some(ino),
+            nlink,
+            ..
+        }) = self.unix(id)
+        {
+            return (nlink > 1).then_some(ino);
+        }
+        match self.extents(id).first() {
+            Some(e) if e.len > 0 && e.kind == ExtentKind::Recorded => Some(e.offset | (1 << 63)),
+            _ => None,
+        }
+    }
+
+    /// The `/`-separated path from the root ("/" for the root).
+    pub fn path(&self, id: NodeId) -> String {
+        let mut parts = Vec::new();
+        let mut cur = id;
+        while let Some(p) = self.parent(cur) {
+            parts.push(self.name(cur));
+            cur = p;
+            if parts.len() > self.nodes.len() {
+                break;
+            }
+        }
+        if parts.is_empty() {
+            return "/".to_string();
+        }
+        let mut s = String::new();
+        for part in parts.iter().rev() {
+            s.push('/');
+            s.push_str(part);
+        }
+        s
+    }
+
+    /// The names from the root down to `id` (the root excluded).
+    pub fn components(&self, id: NodeId) -> Vec<&str> {
+        let mut parts = Vec::new();
+        let mut cur = id;
+        while let Some(p) = self.parent(cur) {
+            parts.push(self.name(cur));
+            cur = p;
+            if parts.len() > self.nodes.len() {
+                break;
+            }
+        }
+        parts.reverse();
+        parts
+    }
+
+    /// Finds a node by `/`-separated path from the root. Empty components
+    /// and "." are ignored; names compare exactly.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] or [`Error::NotADirectory`].
+    pub fn lookup(&self, path: &str) -> Result<NodeId> {
+        let mut cur = self.root();
+        for comp in path.split('/').filter(|c| !c.is_empty() && *c != ".") {
+            if comp == ".." {
+                cur = self.parent(cur).unwrap_or(cur);
+                continue;
+            }
+            if !self.is_dir(cur) {
+                return Err(Error::NotADirectory(self.path(cur)));
+            }
+            cur = self
+                .children(cur)
+                .find(|&c| self.name(c) == comp)
+                .ok_or_else(|| Error::NotFound(path.to_string()))?;
+        }
+        Ok(cur)
+    }
+
+    /// Depth-first walk of `start` and everything below it, parents before
+    /// children.
+    pub fn walk(&self, start: NodeId) -> Walk<'_> {
+        Walk {
+            tree: self,
+            stack: vec![start],
+        }
+    }
+
+    /// What went wrong while reading this view.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// Heap bytes held by the tree (for the memory benchmark).
+    pub fn heap_len(&self) -> usize {
+        use std::mem::size_of;
+        self.nodes.capacity() * size_of::<Node>()
+            + self.strings.capacity()
+            + self.extras.capacity() * size_of::<Extra>()
+            + self.times.capacity() * size_of::<(TimeKind, Timestamp)>()
+            + self.files.capacity() * size_of::<FileData>()
+            + self.extents.capacity() * size_of::<Extent>()
+    }
+}
+
+/// Depth-first iterator from [`Tree::walk`].
+#[derive(Debug)]
+pub struct Walk<'a> {
+    tree: &'a Tree,
+    stack: Vec<NodeId>,
+}
+
+impl Iterator for Walk<'_> {
+    type Item = NodeId;
+    fn next(&mut self) -> Option<NodeId> {
+        let id = self.stack.pop()?;
+        // Children are pushed in reverse so they come out in order. The
+        // builder only ever gives a directory children with larger ids, so
+        // this cannot loop.
+        self.stack.extend(self.tree.children(id).rev());
+        Some(id)
+    }
+}
+
+/// Builds a [`Tree`]: a directory's children are added in one call.
+#[derive(Debug)]
+pub struct TreeBuilder {
+    tree: Tree,
+}
+
+/// The most nodes one tree may hold: ids are `u32`, and a cap bounds memory
+/// on hostile images.
+pub const MAX_NODES: usize = 50_000_000;
+
+impl TreeBuilder {
+    /// A tree with only a root directory.
+    pub fn new(view: View, root: NewNode) -> Self {
+        let mut b = TreeBuilder {
+            tree: Tree {
+                view,
+                nodes: Vec::new(),
+                strings: String::new(),
+                extras: Vec::new(),
+                times: Vec::new(),
+                files: Vec::new(),
+                extents: Vec::new(),
+                warnings: Vec::new(),
+            },
+        };
+        let root = NewNode {
+            name: String::new(),
+            kind: Some(NodeKind::Dir),
+            ..root
+        };
+        b.push(NONE, root);
+        b
+    }
+
+    /// Number of nodes so far.
+    pub fn len(&self) -> usize {
+        self.tree.nodes.len()
+    }
+
+    /// Never true: the root is always there.
+    pub fn is_empty(&self) -> bool {
+        self.tree.nodes.is_empty()
+    }
+
+    /// The tree built so far, to read names, kinds and extents while
+    /// building.
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// Records a warning.
+    pub fn warn(&mut self, w: Warning) {
+        // A hostile image could produce one per entry; keep a bounded list.
+        if self.tree.warnings.len() < 1000 {
+            self.tree.warnings.push(w);
+        } else if self.tree.warnings.len() == 1000 {
+            self.tree.warnings.push(Warning::new(
+                "image",
+                None,
+                "more than 1000 warnings; the rest are not listed",
+            ));
+        }
+    }
+
+    /// Adds `children` to directory `parent`, which must have none yet.
+    /// Returns their ids.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] when the tree would exceed [`MAX_NODES`];
+    /// [`Error::NotADirectory`] when `parent` is not a directory or already
+    /// has children.
+    pub fn add_children(&mut self, parent: NodeId, children: Vec<NewNode>) -> Result<Range<u32>> {
+        let Some(p) = self.tree.nodes.get(parent.index()) else {
+            return Err(Error::NotFound(format!("node {}", parent.0)));
+        };
+        if p.kind != NodeKind::Dir || p.child_count != 0 {
+            return Err(Error::NotADirectory(self.tree.path(parent)));
+        }
+        if self.tree.nodes.len().saturating_add(children.len()) > MAX_NODES {
+            return Err(Error::Unsupported(format!(
+                "more than {MAX_NODES} entries in one tree"
+            )));
+        }
+        let first = u32::try_from(self.tree.nodes.len()).unwrap_or(NONE);
+        let count = u32::try_from(children.len()).unwrap_or(0);
+        for c in children {
+            self.push(parent.0, c);
+        }
+        if let Some(p) = self.tree.nodes.get_mut(parent.index()) {
+            p.first_child = first;
+            p.child_count = count;
+        }
+        Ok(first..first.saturating_add(count))
+    }
+
+    fn intern(&mut self, s: &str) -> (u32, u32) {
+        let off = u32::try_from(self.tree.strings.len()).unwrap_or(NONE);
+        self.tree.strings.push_str(s);
+        (off, u32::try_from(s.len()).unwrap_or(0))
+    }
+
+    fn push(&mut self, parent: u32, n: NewNode) {
+        let (name_off, name_len) = self.intern(&n.name);
+        let mtime = n
+            .times
+            .iter()
+            .find(|(k, _)| *k == TimeKind::Modified)
+            .or_else(|| n.times.iter().find(|(k, _)| *k == TimeKind::Recorded))
+            .map(|(_, t)| *t);
+        let extra = if n.unix.is_some() || n.target.is_some() || n.times.len() > 1 {
+            let times_start = u32::try_from(self.tree.times.len()).unwrap_or(NONE);
+            let times_len = u32::try_from(n.times.len()).unwrap_or(0);
+            self.tree.times.extend_from_slice(&n.times);
+            let (target_off, target_len) = match &n.target {
+                Some(t) => self.intern(t),
+                None => (NONE, 0),
+            };
+            self.tree.extras.push(Extra {
+                unix: n.unix,
+                times_start,
+                times_len,
+                target_off,
+                target_len,
+            });
+            u32::try_from(self.tree.extras.len() - 1).unwrap_or(NONE)
+        } else {
+            NONE
+        };
+        let data = if n.extents.is_empty() && n.encoding == Encoding::Plain {
+            NONE
+        } else {
+            let extents_start = u32::try_from(self.tree.extents.len()).unwrap_or(NONE);
+            let extents_len = u32::try_from(n.extents.len()).unwrap_or(0);
+            self.tree.extents.extend_from_slice(&n.extents);
+            self.tree.files.push(FileData {
+                extents_start,
+                extents_len,
+                encoding: n.encoding,
+            });
+            u32::try_from(self.tree.files.len() - 1).unwrap_or(NONE)
+        };
+        self.tree.nodes.push(Node {
+            parent,
+            first_child: 0,
+            child_count: 0,
+            name_off,
+            name_len,
+            kind: n.kind.unwrap_or(NodeKind::File),
+            flags: n.flags,
+            size: n.size,
+            mtime: mtime.map_or(i64::MIN, |t| t.seconds),
+            mtime_nanos: mtime.map_or(0, |t| t.nanos),
+            data,
+            extra,
+        });
+    }
+
+    /// The finished tree.
+    pub fn finish(mut self) -> Tree {
+        self.tree.nodes.shrink_to_fit();
+        self.tree.strings.shrink_to_fit();
+        self.tree.extras.shrink_to_fit();
+        self.tree.times.shrink_to_fit();
+        self.tree.files.shrink_to_fit();
+        self.tree.extents.shrink_to_fit();
+        self.tree
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, size: u64) -> NewNode {
+        NewNode {
+            name: name.into(),
+            kind: Some(NodeKind::File),
+            size,
+            extents: vec![Extent::recorded(4096, size)],
+            ..Default::default()
+        }
+    }
+
+    fn dir(name: &str) -> NewNode {
+        NewNode {
+            name: name.into(),
+            kind: Some(NodeKind::Dir),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn build_walk_lookup() {
+        let mut b = TreeBuilder::new(View::Iso9660, NewNode::default());
+        let r = b
+            .add_children(NodeId(0), vec![dir("a"), file("b.txt", 5)])
+            .unwrap();
+        assert_eq!(r, 1..3);
+        b.add_children(NodeId(1), vec![file("c", 7)]).unwrap();
+        assert!(b.add_children(NodeId(1), vec![file("d", 1)]).is_err());
+        assert!(b.add_children(NodeId(2), vec![file("d", 1)]).is_err());
+        let t = b.finish();
+        assert_eq!(t.len(), 4);
+        let c = t.lookup("/a/c").unwrap();
+        assert_eq!(t.path(c), "/a/c");
+        assert_eq!(t.size(c), 7);
+        assert_eq!(t.parent(c), Some(NodeId(1)));
+        assert!(matches!(t.lookup("/b.txt/x"), Err(Error::NotADirectory(_))));
+        assert!(matches!(t.lookup("/zz"), Err(Error::NotFound(_))));
+        let order: Vec<_> = t.walk(t.root()).map(|n| t.path(n)).collect();
+        assert_eq!(order, ["/", "/a", "/a/c", "/b.txt"]);
+        assert_eq!(t.path(t.root()), "/");
+        assert_eq!(t.allocated_len(c), 2048);
+    }
+
+    #[test]
+    fn extras_and_links() {
+        let mut b = TreeBuilder::new(View::RockRidge, NewNode::default());
+        let ts = Timestamp {
+            seconds: 100,
+            nanos: 5,
+        };
+        b.add_children(
+            NodeId(0),
+            vec![NewNode {
+                name: "l".into(),
+                kind: Some(NodeKind::Symlink),
+                target: Some("../x".into()),
+                times: vec![(TimeKind::Modified, ts), (TimeKind::Accessed, ts)],
+                unix: Some(UnixMeta {
+                    mode: 0o120777,
+                    nlink: 1,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }],
+        )
+        .unwrap();
+        let t = b.finish();
+        let l = NodeId(1);
+        assert_eq!(t.link_target(l), Some("../x"));
+        assert_eq!(t.mtime(l), Some(ts));
+        assert_eq!(t.time(l, TimeKind::Accessed), Some(ts));
+        assert_eq!(t.unix(l).unwrap().mode, 0o120777);
+        assert_eq!(t.link_target(t.root()), None);
+        // An id from elsewhere does not panic.
+        assert_eq!(t.name(NodeId(99)), "");
+    }
+}

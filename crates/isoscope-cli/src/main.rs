@@ -1,0 +1,2 @@
+//! isoscope-cli: placeholder until the CLI lands.
+fn main() {}
