@@ -1,0 +1,190 @@
+//! The welcome screen, the open error, and the windows: extract dialog,
+//! overwrite question, About, Keyboard shortcuts.
+
+use crate::actions::Action;
+use crate::app::App;
+use crate::extract_job::Choice;
+use crate::format;
+use crate::state::Loading;
+
+pub fn welcome(app: &mut App, ui: &mut egui::Ui) {
+    ui.vertical_centered(|ui| {
+        ui.add_space(40.0);
+        ui.heading(egui::RichText::new("Isoscope").size(32.0));
+        ui.label("Open a disc image to browse it like a folder.");
+        ui.add_space(16.0);
+        if let Loading::Failed { path, message } = &app.loading {
+            let what = path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            ui.colored_label(ui.visuals().error_fg_color, format!("Cannot open {what}"));
+            ui.colored_label(ui.visuals().error_fg_color, message.clone());
+            ui.add_space(12.0);
+        }
+        if let Loading::Opening(p) = &app.loading {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!("Opening {}…", p.display()));
+            });
+        }
+        let big = egui::Button::new(egui::RichText::new("📂  Open a disc image…").size(20.0))
+            .min_size(egui::vec2(280.0, 48.0));
+        if ui.add(big).clicked() {
+            app.actions.push(Action::OpenDialog);
+        }
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            let w = 420.0;
+            ui.add_space(((ui.available_width() - w - 90.0) / 2.0).max(0.0));
+            let r = ui.add(
+                egui::TextEdit::singleline(&mut app.ui_state.path_text)
+                    .hint_text("…or type a path to an image")
+                    .desired_width(w),
+            );
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button("Open path").clicked() || enter {
+                app.actions.push(Action::OpenTyped);
+            }
+        });
+        ui.add_space(16.0);
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(420.0, 90.0), egui::Sense::hover());
+        ui.painter().rect_stroke(
+            rect,
+            8.0,
+            egui::Stroke::new(1.5, ui.visuals().weak_text_color()),
+            egui::StrokeKind::Inside,
+        );
+        ui.painter().text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            "Drop an .iso file here",
+            egui::FontId::proportional(16.0),
+            ui.visuals().weak_text_color(),
+        );
+        if !app.settings.recent.is_empty() {
+            ui.add_space(16.0);
+            ui.strong("Recent");
+            for p in app.settings.recent.clone() {
+                if ui.link(p.display().to_string()).clicked() {
+                    app.actions.push(Action::OpenPath(p));
+                }
+            }
+        }
+    });
+}
+
+pub fn windows(app: &mut App, ctx: &egui::Context) {
+    extract_dialog(app, ctx);
+    overwrite(app, ctx);
+    if app.ui_state.show_about {
+        let mut open = true;
+        egui::Window::new("About Isoscope")
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| {
+                ui.heading(format!("Isoscope {}", env!("CARGO_PKG_VERSION")));
+                ui.label("Opens optical-disc images and shows them like folders.");
+                ui.label("Formats: ISO 9660 (levels 1–3, ISO 9660:1999), Joliet, Rock Ridge, zisofs, El Torito boot catalogs, MBR/GPT partition tables. UDF is detected; reading it is planned.");
+                ui.label("License: MIT OR Apache-2.0");
+            });
+        if !open {
+            app.actions.push(Action::ShowAbout(false));
+        }
+    }
+    if app.ui_state.show_shortcuts {
+        let mut open = true;
+        egui::Window::new("Keyboard shortcuts")
+            .open(&mut open)
+            .collapsible(false)
+            .show(ctx, |ui| {
+                egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                    for (k, what) in super::SHORTCUTS {
+                        ui.strong(k);
+                        ui.label(what);
+                        ui.end_row();
+                    }
+                });
+            });
+        if !open {
+            app.actions.push(Action::ShowShortcuts(false));
+        }
+    }
+}
+
+fn extract_dialog(app: &mut App, ctx: &egui::Context) {
+    let Some(d) = app.extract_dialog.as_mut() else {
+        return;
+    };
+    let what = if d.nodes.is_empty() {
+        "everything".to_string()
+    } else {
+        format!("{} selected item(s)", d.nodes.len())
+    };
+    let mut acts = Vec::new();
+    let mut open = true;
+    egui::Window::new("Extract")
+        .open(&mut open)
+        .collapsible(false)
+        .default_width(460.0)
+        .show(ctx, |ui| {
+            ui.label(format!("Extract {what} to:"));
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::TextEdit::singleline(&mut d.dest)
+                        .hint_text("destination folder")
+                        .desired_width(320.0),
+                );
+                if ui.button("Browse…").clicked() {
+                    acts.push(Action::BrowseDest);
+                }
+            });
+            ui.horizontal(|ui| {
+                let ok = !d.dest.trim().is_empty();
+                if ui.add_enabled(ok, egui::Button::new("Extract")).clicked() {
+                    acts.push(Action::ExtractTo {
+                        nodes: d.nodes.clone(),
+                        dest: d.dest.trim().into(),
+                    });
+                }
+                if ui.button("Cancel").clicked() {
+                    acts.push(Action::CloseExtractDialog);
+                }
+            });
+        });
+    if !open {
+        acts.push(Action::CloseExtractDialog);
+    }
+    app.actions.extend(acts);
+}
+
+fn overwrite(app: &mut App, ctx: &egui::Context) {
+    let Some((_, c)) = app.jobs.asks.first().cloned() else {
+        return;
+    };
+    let mut acts = Vec::new();
+    egui::Modal::new(egui::Id::unique("overwrite")).show(ctx, |ui| {
+        ui.heading("Replace the existing file?");
+        ui.label(format!("{} already exists.", c.host_path.display()));
+        ui.label(format!(
+            "Existing: {} · From the image ({}): {}",
+            format::size(c.existing_len),
+            c.image_path,
+            format::size(c.new_len)
+        ));
+        ui.checkbox(&mut app.jobs.apply_to_all, "Do this for all conflicts");
+        ui.horizontal(|ui| {
+            if ui.button("Overwrite").clicked() {
+                acts.push(Action::Answer(Choice::Overwrite));
+            }
+            if ui.button("Skip").clicked() {
+                acts.push(Action::Answer(Choice::Skip));
+            }
+            if ui.button("Keep both (rename)").clicked() {
+                acts.push(Action::Answer(Choice::Rename));
+            }
+        });
+    });
+    app.actions.extend(acts);
+}

@@ -1,0 +1,177 @@
+//! The jobs panel: progress bars with rate, ETA, current file and Cancel;
+//! summaries with "Open folder"; verification results.
+
+use crate::actions::Action;
+use crate::app::App;
+use crate::format;
+use crate::state::{JobStatus, JobView, JobWhat};
+
+pub fn panel(app: &mut App, ui: &mut egui::Ui) {
+    let jobs = app.jobs.jobs.clone();
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            if let Some((counters, total)) = &app.drag.running {
+                if *total >= crate::drag::SHOW_PROGRESS_FROM {
+                    let p = counters.snapshot();
+                    ui.label(format!("Dragging out: {}", p.current));
+                    ui.add(
+                        egui::ProgressBar::new(fraction(p.bytes_done, *total)).show_percentage(),
+                    );
+                }
+            }
+            for job in &jobs {
+                ui.group(|ui| one(app, ui, job));
+            }
+        });
+}
+
+fn fraction(done: u64, total: u64) -> f32 {
+    if total == 0 {
+        1.0
+    } else {
+        (done as f64 / total as f64).clamp(0.0, 1.0) as f32
+    }
+}
+
+fn title(job: &JobView) -> String {
+    match &job.what {
+        JobWhat::Extract { dest } => format!("Extract to {}", dest.display()),
+        JobWhat::Verify => "Verify image".into(),
+    }
+}
+
+fn one(app: &mut App, ui: &mut egui::Ui, job: &JobView) {
+    ui.horizontal(|ui| {
+        ui.strong(title(job));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if job.done() {
+                if ui.button("Dismiss").clicked() {
+                    app.actions.push(Action::DismissJob(job.id));
+                }
+            } else if ui
+                .add_enabled(!job.cancelling, egui::Button::new("Cancel"))
+                .clicked()
+            {
+                app.actions.push(Action::CancelJob(job.id));
+            }
+        });
+    });
+    let p = &job.progress;
+    match &job.status {
+        JobStatus::Queued => {
+            ui.weak("Waiting for the jobs before it…");
+        }
+        JobStatus::Running => {
+            ui.add(egui::ProgressBar::new(fraction(p.bytes_done, p.bytes_total)).show_percentage());
+            let eta = job
+                .eta()
+                .map(format::duration)
+                .unwrap_or_else(|| "–".into());
+            ui.label(format!(
+                "{} of {} · {} of {} files · {}/s · {} left",
+                format::size(p.bytes_done),
+                format::size(p.bytes_total),
+                format::count(p.files_done),
+                format::count(p.files_total),
+                format::size(job.rate() as u64),
+                eta
+            ));
+            if !p.current.is_empty() {
+                ui.add(egui::Label::new(format!("Now: {}", p.current)).truncate());
+            }
+            if job.cancelling {
+                ui.weak("Cancelling…");
+            }
+        }
+        JobStatus::Extracted(s) => {
+            if let Some(e) = &s.error {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("Extraction failed: {e}"),
+                );
+            } else if s.cancelled {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "Cancelled: completed files were kept, no partial file left.",
+                );
+            } else {
+                ui.label(format!(
+                    "Done: {} files, {} in {}",
+                    format::count(s.files),
+                    format::size(s.bytes),
+                    format::duration(job.elapsed.unwrap_or(0.0))
+                ));
+            }
+            if s.error.is_some() || s.cancelled {
+                ui.label(format!(
+                    "{} files, {} written",
+                    format::count(s.files),
+                    format::size(s.bytes)
+                ));
+            }
+            if !s.skipped.is_empty() {
+                ui.collapsing(format!("{} skipped", s.skipped.len()), |ui| {
+                    for (p, why) in &s.skipped {
+                        ui.label(format!("{p}: {why}"));
+                    }
+                });
+            }
+            if !s.failed.is_empty() {
+                ui.collapsing(format!("{} failed", s.failed.len()), |ui| {
+                    for (p, why) in &s.failed {
+                        ui.colored_label(ui.visuals().error_fg_color, format!("{p}: {why}"));
+                    }
+                });
+            }
+            if !s.dest.as_os_str().is_empty() && ui.button("Open folder").clicked() {
+                app.actions.push(Action::OpenFolder(s.dest.clone()));
+            }
+        }
+        JobStatus::Verified(r) => {
+            if let Some(e) = &r.error {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("Verification failed: {e}"),
+                );
+            } else if r.cancelled {
+                ui.weak("Cancelled.");
+            }
+            egui::Grid::new(("digests", job.id.0))
+                .num_columns(2)
+                .show(ui, |ui| {
+                    for d in &r.digests {
+                        ui.strong(d.algorithm);
+                        ui.add(
+                            egui::Label::new(egui::RichText::new(&d.hex).monospace()).truncate(),
+                        );
+                        ui.end_row();
+                    }
+                });
+            if r.digests.is_empty() {
+                return;
+            }
+            if r.listed.is_empty() {
+                ui.weak("No checksum file beside the image names it.");
+            }
+            for l in &r.listed {
+                let name = l
+                    .file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if l.matches {
+                    ui.colored_label(
+                        egui::Color32::from_rgb(0x2e, 0x9e, 0x4f),
+                        format!("✔ {} matches {name}", l.algorithm),
+                    );
+                } else {
+                    ui.colored_label(
+                        ui.visuals().error_fg_color,
+                        format!("✖ {} does NOT match {name}", l.algorithm),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! The right pane: properties of the selection (or of the image) and the
+//! preview of a selected file.
+
+use iso_core::{NodeId, NodeKind, Tree};
+
+use crate::actions::Action;
+use crate::app::App;
+use crate::format;
+use crate::protocol::{PreviewContent, PreviewKind};
+use crate::state::Session;
+
+pub fn pane(app: &mut App, ui: &mut egui::Ui) {
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if app.settings.panels.properties {
+                ui.heading("Properties");
+                properties(app, ui);
+                ui.separator();
+            }
+            if app.settings.panels.preview {
+                preview(app, ui);
+            }
+        });
+}
+
+fn grid(ui: &mut egui::Ui, id: &str, rows: &[(String, String)]) {
+    egui::Grid::new(id)
+        .num_columns(2)
+        .striped(true)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            for (k, v) in rows {
+                ui.strong(k);
+                ui.add(egui::Label::new(v).wrap());
+                ui.end_row();
+            }
+        });
+}
+
+fn properties(app: &App, ui: &mut egui::Ui) {
+    let Some(s) = &app.session else { return };
+    let sel = app.selection.list();
+    match (sel.as_slice(), app.current()) {
+        ([], _) | (_, None) => image_properties(s, ui),
+        ([one], Some((_, tree))) => grid(ui, "node_props", &node_rows(tree, *one)),
+        (many, Some((_, tree))) => {
+            let total = many
+                .iter()
+                .map(|&n| tree.size(n))
+                .fold(0, u64::saturating_add);
+            let (bytes, files) = crate::extract_job::totals(tree, many);
+            grid(
+                ui,
+                "multi_props",
+                &[
+                    ("Selected".into(), format!("{} items", many.len())),
+                    (
+                        "Total size".into(),
+                        format!("{} ({} bytes)", format::size(total), format::count(total)),
+                    ),
+                    (
+                        "Files inside".into(),
+                        format!("{} files, {}", format::count(files), format::size(bytes)),
+                    ),
+                ],
+            );
+        }
+    }
+}
+
+fn node_rows(tree: &Tree, id: NodeId) -> Vec<(String, String)> {
+    let mut rows = vec![
+        ("Name".to_string(), tree.name(id).to_string()),
+        ("Path".into(), tree.path(id)),
+        ("Type".into(), format::type_label(tree, id)),
+    ];
+    if tree.kind(id) != NodeKind::Dir {
+        let size = tree.size(id);
+        rows.push((
+            "Size".into(),
+            format!("{} ({} bytes)", format::size(size), format::count(size)),
+        ));
+        let alloc = tree.allocated_len(id);
+        rows.push((
+            "Allocated".into(),
+            format!("{} ({} bytes)", format::size(alloc), format::count(alloc)),
+        ));
+    } else {
+        rows.push((
+            "Items".into(),
+            format::count(tree.children(id).count() as u64),
+        ));
+    }
+    for (kind, t) in tree.times(id) {
+        rows.push((capitalise(kind.as_str()), format::time(*t)));
+    }
+    if let Some(u) = tree.unix(id) {
+        rows.push(("Mode".into(), format!("{:o}", u.mode)));
+        rows.push(("Owner".into(), format!("uid {} gid {}", u.uid, u.gid)));
+        rows.push(("Links".into(), u.nlink.to_string()));
+    }
+    if let Some(t) = tree.link_target(id) {
+        rows.push(("Link target".into(), t.to_string()));
+    }
+    let extents = tree.extents(id);
+    if let Some(first) = extents.first() {
+        rows.push(("Location".into(), format!("LBA {}", first.lba())));
+        if extents.len() > 1 {
+            rows.push(("Extents".into(), extents.len().to_string()));
+        }
+    }
+    rows.push(("View".into(), tree.view().label().to_string()));
+    rows
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn image_properties(s: &Session, ui: &mut egui::Ui) {
+    let info = &s.info;
+    let mut rows = vec![
+        (
+            "File".to_string(),
+            s.path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| s.name.clone()),
+        ),
+        (
+            "Size".into(),
+            format!(
+                "{} ({} bytes)",
+                format::size(info.len),
+                format::count(info.len)
+            ),
+        ),
+        (
+            "Views".into(),
+            info.views
+                .iter()
+                .map(|v| v.label())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    ];
+    if let Some(p) = &info.primary {
+        rows.push(("Volume label".into(), p.volume_identifier.clone()));
+        rows.push(("System".into(), p.system_identifier.clone()));
+        rows.push(("Publisher".into(), p.publisher_identifier.clone()));
+        rows.push(("Preparer".into(), p.data_preparer_identifier.clone()));
+        rows.push(("Application".into(), p.application_identifier.clone()));
+        rows.push(("Volume set".into(), p.volume_set_identifier.clone()));
+        if let Some(t) = p.volume_creation.time {
+            rows.push(("Created".into(), format::time(t)));
+        }
+        if let Some(t) = p.volume_modification.time {
+            rows.push(("Modified".into(), format::time(t)));
+        }
+        rows.push(("Block size".into(), p.logical_block_size.to_string()));
+        rows.push((
+            "Blocks".into(),
+            format::count(u64::from(p.volume_space_size)),
+        ));
+    }
+    if let Some(j) = &info.joliet {
+        rows.push(("Joliet label".into(), j.volume_identifier.clone()));
+    }
+    if let Some(u) = &info.udf {
+        rows.push(("UDF".into(), u.nsr.clone()));
+    }
+    if let Some(b) = &info.boot_catalog {
+        for (i, e) in b.entries.iter().enumerate() {
+            rows.push((
+                format!("Boot entry {}", i + 1),
+                format!(
+                    "{:?}, {:?}, {}{}",
+                    e.platform,
+                    e.emulation,
+                    format::size(e.image_len),
+                    if e.bootable { ", bootable" } else { "" }
+                ),
+            ));
+        }
+    }
+    for t in &info.partitions {
+        for p in &t.partitions {
+            rows.push((
+                format!("{:?} partition {}", t.scheme, p.number),
+                format!(
+                    "{} at sector {}, {}",
+                    p.type_name,
+                    p.start_sector,
+                    format::size(p.sector_count.saturating_mul(512))
+                ),
+            ));
+        }
+    }
+    rows.push((
+        "Warnings".into(),
+        if s.warnings.is_empty() {
+            "none".into()
+        } else {
+            s.warnings.len().to_string()
+        },
+    ));
+    grid(ui, "image_props", &rows);
+    if !s.warnings.is_empty() {
+        for w in &s.warnings {
+            ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {w}"));
+        }
+    }
+}
+
+fn preview(app: &mut App, ui: &mut egui::Ui) {
+    let Some(node) = app.preview.node else {
+        ui.weak("Select a file to preview it.");
+        return;
+    };
+    let kind = app.preview.kind;
+    ui.horizontal(|ui| {
+        ui.heading("Preview");
+        for (k, label) in [
+            (PreviewKind::Text, "Text"),
+            (PreviewKind::Picture, "Picture"),
+            (PreviewKind::Hex { page: 0 }, "Hex"),
+        ] {
+            let on = match (kind, k) {
+                (Some(PreviewKind::Hex { .. }), PreviewKind::Hex { .. }) => true,
+                (a, b) => a == Some(b),
+            };
+            if ui.selectable_label(on, label).clicked() && !on {
+                app.actions.push(Action::Preview(k));
+            }
+        }
+    });
+    let _ = node;
+    match &app.preview.content {
+        None => {
+            ui.spinner();
+        }
+        Some(PreviewContent::Unavailable(why)) => {
+            ui.weak(why.clone());
+        }
+        Some(PreviewContent::Text(t)) => {
+            ui.add(egui::Label::new(egui::RichText::new(t.clone()).monospace()).wrap());
+        }
+        Some(PreviewContent::Picture { original, .. }) => {
+            if let Some(tex) = &app.preview.texture {
+                let size = tex.size_vec2();
+                let avail = ui.available_width().max(64.0);
+                let scale = (avail / size.x).min(1.0);
+                ui.image((tex.id(), size * scale));
+            }
+            ui.weak(format!("{} × {} pixels", original[0], original[1]));
+        }
+        Some(PreviewContent::Hex {
+            page,
+            offset,
+            bytes,
+            pages,
+        }) => {
+            let (page, pages) = (*page, *pages);
+            ui.horizontal(|ui| {
+                if ui.add_enabled(page > 0, egui::Button::new("◀")).clicked() {
+                    app.actions
+                        .push(Action::Preview(PreviewKind::Hex { page: page - 1 }));
+                }
+                ui.label(format!("page {} of {pages}", page + 1));
+                if ui
+                    .add_enabled(page + 1 < pages, egui::Button::new("▶"))
+                    .clicked()
+                {
+                    app.actions
+                        .push(Action::Preview(PreviewKind::Hex { page: page + 1 }));
+                }
+            });
+            ui.add(
+                egui::Label::new(egui::RichText::new(hex_dump(*offset, bytes)).monospace())
+                    .extend(),
+            );
+        }
+    }
+}
+
+/// Classic hex dump: offset, 16 bytes, ASCII.
+pub fn hex_dump(offset: u64, bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 4 + 64);
+    for (i, chunk) in bytes.chunks(16).enumerate() {
+        let at = offset + (i as u64) * 16;
+        out.push_str(&format!("{at:08x}  "));
+        for j in 0..16 {
+            match chunk.get(j) {
+                Some(b) => out.push_str(&format!("{b:02x} ")),
+                None => out.push_str("   "),
+            }
+        }
+        out.push(' ');
+        out.extend(chunk.iter().map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            }
+        }));
+        out.push('\n');
+    }
+    out
+}
