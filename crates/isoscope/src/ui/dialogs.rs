@@ -124,7 +124,7 @@ fn extract_dialog(app: &mut App, ctx: &egui::Context) {
     };
     let mut acts = Vec::new();
     let mut open = true;
-    egui::Window::new("Extract")
+    egui::Window::new("Extract to a folder")
         .open(&mut open)
         .collapsible(false)
         .default_width(460.0)

@@ -10,6 +10,7 @@ use crate::protocol::{PreviewContent, PreviewKind};
 use crate::state::Session;
 
 pub fn pane(app: &mut App, ui: &mut egui::Ui) {
+    ui.set_min_width(ui.available_width());
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {

@@ -11,7 +11,7 @@ use crate::protocol::SortKey;
 use crate::state::TreeState;
 
 const ROW_HEIGHT: f32 = 22.0;
-const DEFAULT_WIDTHS: [f32; 4] = [320.0, 90.0, 150.0, 110.0];
+const DEFAULT_WIDTHS: [f32; 4] = [240.0, 80.0, 140.0, 100.0];
 
 pub fn show(app: &mut App, ui: &mut egui::Ui) {
     let Some(s) = &app.session else { return };

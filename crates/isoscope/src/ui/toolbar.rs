@@ -71,8 +71,7 @@ fn views(app: &mut App, ui: &mut egui::Ui) {
         ui.weak("no readable file system");
         return;
     }
-    ui.label("View:");
-    egui::ComboBox::from_id_salt("view")
+    egui::ComboBox::new("view", "View")
         .selected_text(current.map(|v| v.label()).unwrap_or("—"))
         .show_ui(ui, |ui| {
             for v in views {

@@ -19,6 +19,8 @@ enum Row {
 }
 
 pub fn pane(app: &mut App, ui: &mut egui::Ui) {
+    // Fill the panel so its remembered width does not follow the content.
+    ui.set_min_width(ui.available_width());
     let Some((view, tree)) = app.current() else {
         ui.weak("Loading…");
         return;

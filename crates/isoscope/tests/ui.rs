@@ -1,0 +1,400 @@
+//! The window, driven through egui_kittest with the real app state and the
+//! real worker threads on assets/sample.iso (made by assets/make-sample.sh
+//! with xorriso). Expected names, sizes and dates come from xorriso's own
+//! listing of that image, assets/sample.lsdl, never from our output.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers};
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use iso_core::{FileSource, ImageSource, View};
+use isoscope::actions::Action;
+use isoscope::state::JobStatus;
+use isoscope::{App, AppOptions};
+
+fn assets() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets")
+}
+
+fn sample() -> PathBuf {
+    assets().join("sample.iso")
+}
+
+/// One line of `xorriso -find / -exec lsdl`: mode, size, date, path.
+#[derive(Debug, Clone)]
+struct Listed {
+    dir: bool,
+    size: u64,
+    date: String,
+    path: String,
+}
+
+fn lsdl() -> Vec<Listed> {
+    let text = std::fs::read_to_string(assets().join("sample.lsdl")).unwrap();
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (head, quoted) = l.split_once('\'').unwrap();
+            let path = quoted.split('\'').next().unwrap().to_string();
+            let f: Vec<&str> = head.split_whitespace().collect();
+            Listed {
+                dir: f[0].starts_with('d'),
+                size: f[4].parse().unwrap(),
+                date: format!("{} {} {}", f[5], f[6], f[7]),
+                path,
+            }
+        })
+        .collect()
+}
+
+fn listed(path: &str) -> Listed {
+    lsdl().into_iter().find(|l| l.path == path).unwrap()
+}
+
+fn harness(app: App) -> Harness<'static, App> {
+    Harness::builder()
+        .with_size([1200.0, 800.0])
+        .build_ui_state(|ui, app: &mut App| app.frame(ui, None), app)
+}
+
+fn open(path: &Path) -> Harness<'static, App> {
+    harness(App::new(AppOptions {
+        open: Some(path.to_path_buf()),
+        ..AppOptions::default()
+    }))
+}
+
+/// Steps the harness until `cond` holds (the worker answers on its own
+/// threads, so frames alone do not make progress).
+fn wait_for(
+    h: &mut Harness<'static, App>,
+    what: &str,
+    cond: impl Fn(&Harness<'static, App>) -> bool,
+) {
+    let start = Instant::now();
+    loop {
+        h.step();
+        if cond(h) {
+            h.step();
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn wait_label(h: &mut Harness<'static, App>, label: &str) {
+    wait_for(h, label, |h| h.query_by_label(label).is_some());
+}
+
+fn root_names() -> Vec<String> {
+    lsdl()
+        .into_iter()
+        .filter(|l| l.path.matches('/').count() == 1 && l.path != "/")
+        .map(|l| l.path.trim_start_matches('/').to_string())
+        .collect()
+}
+
+/// Opening shows the root entries xorriso lists, and the title names the
+/// image and view.
+#[test]
+fn open_shows_root_entries() {
+    let mut h = open(&sample());
+    wait_label(&mut h, "README.txt");
+    for name in root_names() {
+        assert!(h.query_by_label(&name).is_some(), "{name} not in the table");
+    }
+    let title = h.state().title();
+    assert!(title.starts_with("sample.iso — "), "{title}");
+    // The status bar counts the root's entries.
+    let n = root_names().len();
+    assert!(h.query_by_label(&format!("{n} items")).is_some());
+}
+
+/// Enter opens a folder, Alt+Left goes back, Backspace goes up.
+#[test]
+fn navigate_into_a_folder_and_back() {
+    let mut h = open(&sample());
+    wait_label(&mut h, "README.txt");
+    h.get_by_label("docs").click();
+    h.step();
+    h.key_press(Key::Enter);
+    wait_label(&mut h, "NOTES.md");
+    assert!(h.query_by_label("guides").is_some());
+    assert!(h.query_by_label("README.txt").is_none());
+    h.key_press_modifiers(Modifiers::ALT, Key::ArrowLeft);
+    wait_label(&mut h, "README.txt");
+    h.key_press_modifiers(Modifiers::ALT, Key::ArrowRight);
+    wait_label(&mut h, "NOTES.md");
+    h.key_press(Key::Backspace);
+    wait_label(&mut h, "README.txt");
+}
+
+/// Clicking the Size header sorts files by size (folders stay first);
+/// clicking again reverses.
+#[test]
+fn sort_by_size() {
+    let mut h = open(&sample());
+    wait_label(&mut h, "README.txt");
+    let y = |h: &Harness<'static, App>, l: &str| {
+        h.query_by_label(l)
+            .map(|n| n.rect().min.y)
+            .unwrap_or(f32::NAN)
+    };
+    // By name: data.bin before README.txt (case-insensitive).
+    assert!(y(&h, "data.bin") < y(&h, "README.txt"));
+    h.get_by_role_and_label(Role::Button, "Size").click();
+    h.run_steps(3);
+    wait_for(&mut h, "size order", |h| {
+        y(h, "README.txt") < y(h, "data.bin")
+    });
+    let (readme, data) = (listed("/README.txt"), listed("/data.bin"));
+    assert!(
+        readme.size < data.size,
+        "xorriso sizes: {readme:?} {data:?}"
+    );
+    assert!(y(&h, "src") < y(&h, "README.txt"), "folders first");
+    h.get_by_role_and_label(Role::Button, "Size ⏶").click();
+    wait_for(&mut h, "reversed", |h| {
+        y(h, "data.bin") < y(h, "README.txt")
+    });
+    assert!(y(&h, "src") < y(&h, "data.bin"), "folders still first");
+}
+
+/// Ctrl+F and a few letters find a file anywhere, shown with its folder.
+#[test]
+fn filter_searches_the_whole_image() {
+    let mut h = open(&sample());
+    wait_label(&mut h, "README.txt");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::F);
+    h.run_steps(2);
+    h.event(egui::Event::Text("guide".into()));
+    wait_label(&mut h, "user-guide.txt");
+    assert!(h.query_by_label("/docs/guides").is_some(), "folder column");
+    assert!(h.query_by_label("README.txt").is_none());
+    assert!(listed("/docs/guides/user-guide.txt").size > 0);
+}
+
+/// The view selector switches to plain ISO 9660 names; the title follows.
+#[test]
+fn switch_view() {
+    let mut h = open(&sample());
+    wait_label(&mut h, "README.txt");
+    let views = h.state().session.as_ref().unwrap().info.views.clone();
+    assert!(views.contains(&View::Iso9660), "{views:?}");
+    h.get_by_role_and_label(Role::ComboBox, "View").click();
+    h.run_steps(2);
+    h.get_by_label("ISO 9660").click();
+    wait_for(&mut h, "ISO 9660 names", |h| {
+        h.query_by_label_contains("README.TXT").is_some()
+    });
+    assert!(h.state().title().contains("ISO 9660"));
+}
+
+/// Properties of a file show its size and date as xorriso lists them.
+#[test]
+fn properties_show_size_and_date() {
+    let mut h = open(&sample());
+    wait_label(&mut h, "README.txt");
+    h.get_by_label("docs").click();
+    h.step();
+    h.key_press(Key::Enter);
+    wait_label(&mut h, "NOTES.md");
+    h.get_by_label("NOTES.md").click();
+    h.run_steps(2);
+    let l = listed("/docs/NOTES.md");
+    assert_eq!((l.size, l.date.as_str()), (40, "Jan 2 2023"));
+    assert!(h
+        .query_by_label(&format!("{} B ({} bytes)", l.size, l.size))
+        .is_some());
+    // lsdl prints "Jan  2  2023"; the panel shows ISO dates.
+    assert!(h.query_by_label_contains("2023-01-02").is_some());
+    assert!(h.query_by_label("/docs/NOTES.md").is_some());
+    // The text preview shows the file's first line.
+    wait_label(&mut h, "# Release notes\n\n- 0.1.0: first release");
+}
+
+fn extract_all_to(h: &mut Harness<'static, App>, dest: &Path) {
+    h.key_press_modifiers(Modifiers::COMMAND, Key::E);
+    h.run_steps(2);
+    h.state_mut().extract_dialog.as_mut().unwrap().dest = dest.display().to_string();
+    h.step();
+    h.get_by_label("Extract").click();
+    h.run_steps(2);
+}
+
+/// Ctrl+E with nothing selected extracts everything; the files match
+/// xorriso's listing and the summary says so.
+#[test]
+fn extraction_writes_the_files_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = open(&sample());
+    wait_label(&mut h, "README.txt");
+    extract_all_to(&mut h, dir.path());
+    wait_for(&mut h, "summary", |h| {
+        h.query_by_label_contains("Done: ").is_some()
+    });
+    let files: Vec<Listed> = lsdl()
+        .into_iter()
+        .filter(|l| !l.dir && !l.path.contains("readme-link"))
+        .collect();
+    for f in &files {
+        let p = dir.path().join(f.path.trim_start_matches('/'));
+        let meta = std::fs::metadata(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert_eq!(meta.len(), f.size, "{}", f.path);
+    }
+    let text = std::fs::read_to_string(dir.path().join("README.txt")).unwrap();
+    assert!(text.starts_with("Isoscope sample image"));
+    assert!(h.query_by_label("Open folder").is_some());
+    let done = format!("Done: {} files", files.len());
+    assert!(h.query_by_label_contains(&done).is_some(), "{done}");
+}
+
+/// A source that reads slowly once armed, so a job can be cancelled midway.
+#[derive(Debug)]
+struct Slow {
+    inner: FileSource,
+    armed: Arc<AtomicBool>,
+}
+
+impl ImageSource for Slow {
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        if self.armed.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(150));
+        }
+        self.inner.read_exact_at(offset, buf)
+    }
+}
+
+/// Cancel during an extraction stops it and leaves no partial file: every
+/// file present has its full size and no temporary file remains.
+#[test]
+fn cancel_leaves_no_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let armed = Arc::new(AtomicBool::new(false));
+    let source = Slow {
+        inner: FileSource::open(&sample()).unwrap(),
+        armed: armed.clone(),
+    };
+    let mut app = App::new(AppOptions::default());
+    app.open_source("slow.iso", Arc::new(source));
+    let mut h = harness(app);
+    wait_label(&mut h, "README.txt");
+    armed.store(true, Ordering::Relaxed);
+    extract_all_to(&mut h, dir.path());
+    wait_for(&mut h, "running", |h| h.query_by_label("Cancel").is_some());
+    std::thread::sleep(Duration::from_millis(300));
+    h.get_by_label("Cancel").click();
+    wait_for(&mut h, "cancelled", |h| {
+        h.query_by_label_contains("Cancelled").is_some()
+    });
+    let job = &h.state().jobs.jobs[0];
+    let JobStatus::Extracted(s) = &job.status else {
+        panic!("{:?}", job.status)
+    };
+    assert!(s.cancelled);
+    let all = lsdl();
+    assert!(
+        s.files < all.iter().filter(|l| !l.dir).count() as u64,
+        "stopped early"
+    );
+    for entry in walk(dir.path()) {
+        let name = entry.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(!name.contains("isoscope-part"), "partial file left: {name}");
+        if entry.is_file() {
+            let rel = entry.strip_prefix(dir.path()).unwrap();
+            let l = listed(&format!("/{}", rel.display()));
+            assert_eq!(
+                std::fs::metadata(&entry).unwrap().len(),
+                l.size,
+                "{}",
+                l.path
+            );
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// A cut image opens with a banner that lists what is damaged.
+#[test]
+fn damaged_image_shows_the_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.iso");
+    let bytes = std::fs::read(sample()).unwrap();
+    std::fs::write(&cut, &bytes[..60 * 1024]).unwrap();
+    let mut h = open(&cut);
+    wait_for(&mut h, "banner", |h| {
+        h.query_by_label_contains("This image is damaged").is_some()
+    });
+    assert!(h
+        .query_all_by_label_contains("past the end of the image")
+        .next()
+        .is_some());
+    // What could be read is still listed.
+    wait_label(&mut h, "README.txt");
+}
+
+/// A file that is not a disc image says so, in the window.
+#[test]
+fn non_image_shows_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("notes.txt");
+    std::fs::write(&p, "just some text, not a disc image\n".repeat(2000)).unwrap();
+    let mut h = open(&p);
+    wait_for(&mut h, "error", |h| {
+        h.query_by_label_contains("not a disc image").is_some()
+    });
+    assert!(h.query_by_label("📂  Open a disc image…").is_some());
+    assert!(h.state().session.is_none());
+}
+
+/// Ctrl+A selects every row; the status bar counts them.
+#[test]
+fn select_all_and_type_to_select() {
+    let mut h = open(&sample());
+    wait_label(&mut h, "README.txt");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(2);
+    let n = root_names().len();
+    assert_eq!(h.state().selection.nodes.len(), n);
+    h.event(egui::Event::Text("p".into()));
+    h.run_steps(2);
+    let sel = h.state().selection.list();
+    assert_eq!(sel.len(), 1);
+    let (_, tree) = h.state().current().unwrap();
+    assert_eq!(tree.name(sel[0]), "pictures");
+    // Shift+click extends from the anchor.
+    h.get_by_label("README.txt")
+        .click_modifiers(Modifiers::SHIFT);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().selection.nodes.len(),
+        4,
+        "pictures, src, data.bin, README.txt"
+    );
+    h.state_mut().push(Action::SelectAll);
+    h.run_steps(1);
+    assert_eq!(h.state().selection.nodes.len(), n);
+}
