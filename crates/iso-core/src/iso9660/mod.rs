@@ -176,14 +176,14 @@ pub fn build_tree(
                 is_boot: true,
             });
         }
-        let dirs: Vec<(Option<(u64, u64, u64)>, bool)> =
+        let dirs: Vec<(Option<DirLoc>, bool)> =
             children.iter().map(|c| (c.dir, c.is_boot)).collect();
         let nodes: Vec<NewNode> = children.into_iter().map(|c| c.node).collect();
         let range = w.b.add_children(d.node, nodes)?;
         for (id, (dir, is_boot)) in range.zip(dirs) {
             if is_boot {
                 boot_dir = Some(NodeId(id));
-            } else if let Some((offset, len, lba)) = dir {
+            } else if let Some(DirLoc { offset, len, lba }) = dir {
                 if d.depth + 1 > opts.max_depth {
                     w.b.warn(Warning::new(
                         STRUCT_DIR,
@@ -217,10 +217,18 @@ pub fn build_tree(
     Ok(w.b.finish())
 }
 
+/// Where a directory's records are.
+#[derive(Debug, Clone, Copy)]
+struct DirLoc {
+    offset: u64,
+    len: u64,
+    lba: u64,
+}
+
 struct Child {
     node: NewNode,
-    /// For directories: (byte offset, length, LBA) of their records.
-    dir: Option<(u64, u64, u64)>,
+    /// For directories: where their records are.
+    dir: Option<DirLoc>,
     is_boot: bool,
 }
 
@@ -541,7 +549,11 @@ impl Walker<'_> {
             let offset = u64::from(cl) * self.block_len;
             let len = self.dot_record_len(offset).unwrap_or(self.block_len);
             extents = vec![Extent::recorded(offset, len)];
-            dir = Some((offset, len, u64::from(cl)));
+            dir = Some(DirLoc {
+                offset,
+                len,
+                lba: u64::from(cl),
+            });
         } else if kind == NodeKind::Dir {
             let e = extents.first().copied().unwrap_or(Extent::recorded(0, 0));
             let mut offset = e.offset;
@@ -561,7 +573,11 @@ impl Walker<'_> {
                     extents = vec![Extent::recorded(offset, len)];
                 }
             }
-            dir = Some((offset, len, offset / self.block_len));
+            dir = Some(DirLoc {
+                offset,
+                len,
+                lba: offset / self.block_len,
+            });
         }
         if kind != NodeKind::File {
             size = 0;
