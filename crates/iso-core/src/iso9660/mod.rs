@@ -50,6 +50,9 @@ const DIR_BYTES_BUDGET_MIN: u64 = 1 << 30;
 /// Bytes read from the image per directory read.
 const CHUNK: u64 = 64 * 1024;
 const STRUCT_DIR: &str = "directory record";
+/// Largest directory read (a million entries take about 60 MiB); hostile
+/// lengths are cut here.
+const MAX_DIR_LEN: u64 = 256 << 20;
 
 struct Walker<'a> {
     source: &'a Arc<dyn ImageSource>,
@@ -302,6 +305,19 @@ impl Walker<'_> {
                 ),
             ));
             len = avail;
+        }
+        if len > MAX_DIR_LEN {
+            self.b.warn(Warning::new(
+                STRUCT_DIR,
+                Some(d.lba),
+                format!(
+                    "directory {} claims {} bytes; read only the first {}",
+                    self.b.tree().path(d.node),
+                    len,
+                    MAX_DIR_LEN
+                ),
+            ));
+            len = MAX_DIR_LEN;
         }
         if len > self.budget {
             return Err(Error::corrupt(
