@@ -36,6 +36,7 @@
 )]
 
 pub mod bytes;
+pub mod crossview;
 pub mod eltorito;
 mod error;
 mod image;
