@@ -546,3 +546,7 @@ fn fat_len(sector: &[u8]) -> Option<u64> {
 #[cfg(test)]
 #[path = "eltorito_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "boot_xorriso_tests.rs"]
+mod xorriso_tests;

@@ -91,24 +91,36 @@ pub fn read_partition_tables(
     out
 }
 
-/// Warns about partitions that end past the end of the image.
+/// Warns, once per table, about partitions that end past the end of the
+/// image (a truncated image, or a table that does not belong to it).
 fn check_bounds(table: &PartitionTable, image_sectors: u64, warnings: &mut Vec<Warning>) {
     let structure = match table.scheme {
         Scheme::Mbr => MBR_STRUCTURE,
         Scheme::Gpt => GPT_STRUCTURE,
     };
-    for p in &table.partitions {
-        let end = p.start_sector.saturating_add(p.sector_count);
-        if end > image_sectors {
-            warnings.push(Warning::new(
-                structure,
-                None,
-                format!(
-                    "partition {} (512-byte sectors {}..{}) runs past the end of the image ({} sectors)",
-                    p.number, p.start_sector, end, image_sectors
-                ),
-            ));
-        }
+    let past: Vec<String> = table
+        .partitions
+        .iter()
+        .filter(|p| p.start_sector.saturating_add(p.sector_count) > image_sectors)
+        .map(|p| p.number.to_string())
+        .collect();
+    if !past.is_empty() {
+        let furthest = table
+            .partitions
+            .iter()
+            .map(|p| p.start_sector.saturating_add(p.sector_count))
+            .max()
+            .unwrap_or(0);
+        warnings.push(Warning::new(
+            structure,
+            None,
+            format!(
+                "{} {} {} past the end of the image (the table reaches 512-byte sector {furthest}, the image has {image_sectors}); the image may be truncated",
+                if past.len() == 1 { "partition" } else { "partitions" },
+                past.join(", "),
+                if past.len() == 1 { "runs" } else { "run" }
+            ),
+        ));
     }
 }
 
@@ -137,15 +149,20 @@ fn parse_mbr(sector: &[u8], warnings: &mut Vec<Warning>) -> Option<PartitionTabl
             ));
             return None;
         }
-        if os_type == 0 {
+        let start = le_u32(entry, 8)?;
+        let count = le_u32(entry, 12)?;
+        // Type 0x00 marks an unused slot, but isohybrid GPT images put a
+        // bootable type-0x00 entry over the whole image in slot 1; keep
+        // such entries when they describe sectors.
+        if os_type == 0 && count == 0 {
             continue;
         }
         partitions.push(Partition {
             number: k + 1,
             type_id: format!("0x{os_type:02X}"),
             type_name: mbr_type_name(os_type).to_string(),
-            start_sector: u64::from(le_u32(entry, 8)?),
-            sector_count: u64::from(le_u32(entry, 12)?),
+            start_sector: u64::from(start),
+            sector_count: u64::from(count),
             bootable: status == 0x80,
             name: String::new(),
         });
