@@ -50,6 +50,15 @@ enum Pieces {
     Done,
 }
 
+/// The kinds of SL component that matter for joining.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Component {
+    /// A leading ROOT: the target starts with "/".
+    Root,
+    /// Anything else.
+    Other,
+}
+
 /// Gathers the RRIP entries of one directory record.
 #[derive(Debug, Default)]
 pub(crate) struct Gather {
@@ -61,6 +70,8 @@ pub(crate) struct Gather {
     link_state: Pieces,
     /// The last SL component had COMPONENT CONTINUE set.
     component_open: bool,
+    /// What the last SL component was, `None` before the first.
+    last_component: Option<Component>,
     rdev: Option<u64>,
 }
 
@@ -243,18 +254,22 @@ impl Gather {
     }
 
     /// Adds one SL Component Record to the target: components are joined
-    /// with '/', a continued component with nothing between.
+    /// with '/', a continued component with nothing between. Empty
+    /// components are kept ("a//b"), as the link was recorded. A leading
+    /// ROOT is the "/" the target starts with; a ROOT after other
+    /// components (how older mkisofs records "//") is an empty component.
     fn component(&mut self, flags: u8, content: &[u8]) {
         if self.component_open {
             self.link.extend_from_slice(content);
         } else {
-            if !self.link.is_empty() && self.link.last() != Some(&b'/') {
+            let leading_root = flags & COMP_ROOT != 0 && self.last_component.is_none();
+            if self.last_component == Some(Component::Other) {
                 self.link.push(b'/');
             }
-            if flags & COMP_ROOT != 0 {
-                if self.link.is_empty() {
-                    self.link.push(b'/');
-                }
+            if leading_root {
+                self.link.push(b'/');
+            } else if flags & COMP_ROOT != 0 {
+                // Empty component.
             } else if flags & COMP_PARENT != 0 {
                 self.link.extend_from_slice(b"..");
             } else if flags & COMP_CURRENT != 0 {
@@ -262,6 +277,11 @@ impl Gather {
             } else {
                 self.link.extend_from_slice(content);
             }
+            self.last_component = Some(if leading_root {
+                Component::Root
+            } else {
+                Component::Other
+            });
         }
         self.component_open = flags & COMP_CONTINUE != 0;
     }

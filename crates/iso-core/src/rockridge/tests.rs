@@ -131,6 +131,33 @@ fn sl_component_kinds() {
         target(sl(0, &[(CURRENT, b""), (0, b"x")])).as_deref(),
         Some("./x")
     );
+    // Empty components stay (as isoinfo, bsdtar and xorriso show them).
+    assert_eq!(
+        target(sl(0, &[(ROOT, b""), (0, b"tmp"), (0, b""), (PARENT, b"")])).as_deref(),
+        Some("/tmp//..")
+    );
+    assert_eq!(
+        target(sl(0, &[(CURRENT, b""), (0, b""), (0, b""), (0, b"file")])).as_deref(),
+        Some(".///file")
+    );
+    // ROOT after the first component: older mkisofs's "//" (isoinfo,
+    // bsdtar and xorriso all show these targets so).
+    assert_eq!(
+        target(sl(
+            0,
+            &[(ROOT, b""), (0, b"tmp"), (ROOT, b""), (PARENT, b"")]
+        ))
+        .as_deref(),
+        Some("/tmp//..")
+    );
+    assert_eq!(
+        target(sl(
+            0,
+            &[(CURRENT, b""), (ROOT, b""), (ROOT, b""), (0, b"file")]
+        ))
+        .as_deref(),
+        Some(".///file")
+    );
     // COMPONENT CONTINUE: "ab" + "cd" is one component.
     assert_eq!(
         target(sl(0, &[(0, b"d"), (1, b"ab"), (0, b"cd")])).as_deref(),
