@@ -332,6 +332,16 @@ impl Gather {
         };
         let mut algorithm = [0u8; 2];
         algorithm.copy_from_slice(alg);
+        if &algorithm == b"pz" && !(15..=17).contains(&block_size_log2) {
+            // zisofs blocks are 32, 64 or 128 KiB; anything else is not a
+            // zisofs file (xorriso, isoinfo and bsdtar all show such files
+            // as stored).
+            warn(format!(
+                "ZF entry gives block size 2^{block_size_log2}, which zisofs does not use; \
+                 the file is shown as stored"
+            ));
+            return;
+        }
         self.out.zf = Some(ZfInfo {
             algorithm,
             header_size_div4,

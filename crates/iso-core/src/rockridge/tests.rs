@@ -369,6 +369,16 @@ fn zf_entry() {
 }
 
 #[test]
+fn zf_with_an_impossible_block_size_is_ignored() {
+    let mut d = b"pz".to_vec();
+    d.extend([4, 2]);
+    d.extend(both32(0xFFFF_FBF9));
+    let (e, w) = run(&entry(b"ZF", &d));
+    assert_eq!(e.zf, None);
+    assert_eq!(w.len(), 1);
+}
+
+#[test]
 fn len_skp_is_skipped_except_before_sp() {
     let susp = SuspInfo { len_skp: 3 };
     let field = cat(&[vec![b'N', b'M', 0], nm(0, b"x")]);
