@@ -196,3 +196,34 @@ fn damaged_or_oversized_blocks_are_invalid_data() {
     let e = read_all(&mut reader(bad, 32768, 15).unwrap()).unwrap_err();
     assert_eq!(e.kind(), io::ErrorKind::InvalidData);
 }
+
+#[test]
+fn mutated_files_never_panic() {
+    let good = build(&sample(), 15);
+    let mut state = 99u64;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(state >> 40).unwrap()
+    };
+    for _ in 0..300 {
+        let mut file = good.clone();
+        for _ in 0..3 {
+            // Mostly the header and pointer table, sometimes the data.
+            let i = if next() % 4 == 0 {
+                next() % file.len()
+            } else {
+                next() % 40
+            };
+            file[i] = u8::try_from(next() % 256).unwrap();
+        }
+        if let Ok(mut r) = reader(file, 100_000, 15) {
+            let mut out = Vec::new();
+            let _ = r.read_to_end(&mut out);
+            assert!(out.len() <= 100_000);
+            let _ = r.seek(SeekFrom::Start(u64::try_from(next() % 120_000).unwrap()));
+            let _ = r.read(&mut [0u8; 10]);
+        }
+    }
+}
