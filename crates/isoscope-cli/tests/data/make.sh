@@ -40,4 +40,7 @@ isoinfo -d -i small.iso > small.isoinfo-d.txt
 isoinfo -l -i small.iso > small.isoinfo-l.txt
 isoinfo -l -J -i small.iso > small.isoinfo-lJ.txt
 
+# - its SHA-256, for `verify --against`.
+sha256sum small.iso > small.iso.sha256
+
 gzip -9n small.iso
