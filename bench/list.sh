@@ -62,24 +62,29 @@ for n in $NAMES; do
         hyperfine -N --warmup 2 --runs "$RUNS" --style none --output null \
             --export-json "$OUT.json" "$c" >/dev/null 2>&1
         med=$(sed -n 's/.*"median": *\([0-9.e-]*\).*/\1/p' "$OUT.json" | head -1)
+        usr=$(sed -n 's/.*"user": *\([0-9.e-]*\).*/\1/p' "$OUT.json" | head -1)
+        sys=$(sed -n 's/.*"system": *\([0-9.e-]*\).*/\1/p' "$OUT.json" | head -1)
+        cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { print u + s }')
     else
         med=$(i=0; while [ "$i" -lt "$RUNS" ]; do
             s=$(date +%s.%N); sh -c "$c" >/dev/null 2>&1; e=$(date +%s.%N)
             echo "$e - $s" | bc; i=$((i + 1)); done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+        cpu=0
     fi
     rss=$( { /usr/bin/time -f %M sh -c "exec $c >/dev/null 2>/dev/null"; } 2>&1 | tail -1)
-    echo "$n $med $rss" >> "$OUT"
+    echo "$n $med $rss $cpu" >> "$OUT"
 done
 rm -f "$OUT.json"
 
 best_peer=$(grep -v '^isoscope' "$OUT" | sort -k2 -g | head -1)
 peer_name=${best_peer%% *}
 peer_time=$(echo "$best_peer" | cut -d' ' -f2)
-echo "| command | median time (ms) | vs fastest peer ($peer_name) | max RSS (MiB) |"
-echo "|---|---:|---:|---:|"
-while read -r n t m; do
-    awk -v n="$(cmd "$n" | sed "s|$CLI|isoscope-cli|; s|$IMG|IMAGE|")" -v t="$t" -v p="$peer_time" -v m="$m" \
-        'BEGIN { printf "| `%s` | %.1f | %.3f | %.1f |\n", n, t * 1000, t / p, m / 1024 }'
+peer_cpu=$(echo "$best_peer" | cut -d' ' -f4)
+echo "| command | median wall (ms) | vs fastest peer ($peer_name) | mean CPU user+sys (ms) | CPU vs that peer | max RSS (MiB) |"
+echo "|---|---:|---:|---:|---:|---:|"
+while read -r n t m c; do
+    awk -v n="$(cmd "$n" | sed "s|$CLI|isoscope-cli|; s|$IMG|IMAGE|")" -v t="$t" -v p="$peer_time" -v m="$m" -v c="$c" -v pc="$peer_cpu" \
+        'BEGIN { printf "| `%s` | %.1f | %.3f | %.1f | %.3f | %.1f |\n", n, t * 1000, t / p, c * 1000, (pc > 0 ? c / pc : 0), m / 1024 }'
 done < "$OUT"
 echo
 echo "tree memory (isoscope-cli ls --stats):"

@@ -333,9 +333,8 @@ fn write_padded<W: Write>(o: &mut W, n: u64, width: usize) -> io::Result<()> {
     let mut buf = [0u8; 20];
     let at = digits(n, &mut buf);
     let len = buf.len() - at;
-    for _ in len..width {
-        o.write_all(b" ")?;
-    }
+    const SPACES: &[u8; 32] = b"                                ";
+    o.write_all(SPACES.get(..width.saturating_sub(len)).unwrap_or(SPACES))?;
     o.write_all(buf.get(at..).unwrap_or_default())
 }
 

@@ -24,7 +24,8 @@ fn needs_escape(c: char) -> bool {
 /// and DEL as `\x1b`, the others as `\u{202e}`. Borrowed when nothing
 /// needed escaping (the usual case).
 pub fn escape(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(needs_escape) {
+    // Fast path: printable ASCII only (most names).
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(needs_escape) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
