@@ -23,10 +23,17 @@ pub enum Command {
     /// Show the image's volume descriptors, views, boot catalog and partitions.
     Info(InfoArgs),
     /// List a directory (or, with -r, everything below it).
+    ///
+    /// El Torito boot images appear under /[BOOT] as files (type "file" in
+    /// JSON). JSON "mode" is the full st_mode from Rock Ridge, or null.
     Ls(LsArgs),
     /// Write a file's content to standard output.
     Cat(CatArgs),
     /// Extract files and directories into a destination directory.
+    ///
+    /// Entries with unsafe names ("..", separators, NUL) and symbolic links
+    /// pointing outside the destination are reported and skipped (exit 1);
+    /// existing files kept by --overwrite never are reported (exit 0).
     Extract(ExtractArgs),
     /// Compute the image's checksum, or check it against a checksum file.
     Verify(VerifyArgs),

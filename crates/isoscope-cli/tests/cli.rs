@@ -412,6 +412,84 @@ mod extract {
     }
 }
 
+mod damaged {
+    //! A cut image (make.sh's file data at LBA 65 and above is gone; the
+    //! directories at LBA 51–62 are intact): listing still works with exit
+    //! 1; extraction stops at the first failure, or with --keep-going does
+    //! the rest, and leaves no partial files.
+    use super::*;
+
+    fn cut(iso: &Path) -> PathBuf {
+        let bytes = std::fs::read(iso).unwrap();
+        let cut = iso.with_file_name("cut.iso");
+        std::fs::write(&cut, &bytes[..65 * 2048]).unwrap();
+        cut
+    }
+
+    fn files_below(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    out.push(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn listing_a_cut_image_is_exit_1() {
+        let (_d, iso) = fixture();
+        let cut = cut(&iso);
+        let o = run(&["ls", "-r", "--json", cut.to_str().unwrap()]);
+        assert_eq!(code(&o), 1);
+        assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 8);
+        assert!(stderr(&o).contains("outside the image"), "{}", stderr(&o));
+    }
+
+    #[test]
+    fn extraction_stops_or_keeps_going() {
+        let (d, iso) = fixture();
+        let cut = cut(&iso);
+        let stop = d.path().join("stop");
+        let o = run(&[
+            "extract",
+            cut.to_str().unwrap(),
+            "-o",
+            stop.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 1);
+        // "/docs/Long Name Document.txt" (LBA 65) is the first file.
+        assert!(files_below(&stop).is_empty(), "{:?}", files_below(&stop));
+
+        let going = d.path().join("going");
+        let o = run(&[
+            "extract",
+            cut.to_str().unwrap(),
+            "-o",
+            going.to_str().unwrap(),
+            "--keep-going",
+        ]);
+        assert_eq!(code(&o), 1);
+        assert_eq!(files_below(&going), ["docs/deep/leaf.dat", "zero.bin"]);
+        assert_eq!(
+            std::fs::read(going.join("docs/deep/leaf.dat")).unwrap(),
+            b"deep\n"
+        );
+        let e = stderr(&o);
+        assert!(
+            e.contains("/hello.txt") && e.contains("/docs/numbers.txt"),
+            "{e}"
+        );
+    }
+}
+
 mod verify {
     //! `verify` against sha256sum's line.
     use super::*;
