@@ -670,7 +670,7 @@ impl Walker<'_> {
                 }
             }
             let stored: u64 = extents.iter().map(|e| e.len).fold(0, u64::saturating_add);
-            if extents.iter().any(|e| !self.extent_ok(e.offset, e.len)) {
+            if extents.iter().any(|e| e.len > 0 && !self.extent_ok(e.offset, e.len)) {
                 flags |= NodeFlags::DAMAGED;
                 self.b.warn(Warning::new(
                     STRUCT_DIR,
