@@ -18,19 +18,27 @@ use serde_json::Value;
 
 use crate::util::{gunzip, recorded_nodes, sha256_of, temp_file};
 
-/// How one truth view relates to an Isoscope view for one image, when it
-/// does not simply have to match.
-#[derive(Debug, Clone, Copy)]
-enum Deviation {
-    /// Do not compare this truth view; only require no panic.
-    Skip,
-    /// These entries (exact truth lines, or ours) may differ.
-    Entries(&'static [&'static str]),
-}
+/// A known, justified difference from a tool: (image path relative to the
+/// corpus, truth view, the entries that may differ — the tool's lines and
+/// ours —, why).
+type Deviation = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+);
 
-/// Known, justified differences from the tools: (image path relative to
-/// the corpus, truth view, what, why).
-const DEVIATIONS: &[(&str, &str, Deviation, &str)] = &[];
+/// Where the tools are not followed, and why.
+const DEVIATIONS: &[Deviation] = &[(
+    "libarchive/test_read_format_iso_joliet_long.iso",
+    "xorriso-iso9660",
+    &["/12345678_\td\t\t", "/12345678\td\t\t"],
+    "the root holds a directory \"12345678\" and a file \"12345678.;1\": distinct \
+     identifiers under ECMA-119 §7.5/§7.6 that both read \"12345678\" once the \
+     version and the empty extension's dot are dropped. xorriso renames the \
+     directory to \"12345678_\" in its own tree (its warnings say so); we show \
+     the recorded names, as isoinfo does",
+)];
 
 /// Most bytes hashed per file.
 const HASH_CAP: u64 = 256 << 20;
@@ -131,8 +139,11 @@ fn check_image(rel: &str, truth: &Value, image_path: &Path) -> Report {
         failures: Vec::new(),
     };
     let _tmp;
-    let path = if image_path.to_string_lossy().ends_with(".gz") {
-        _tmp = temp_file(&gunzip(image_path));
+    // Large, mostly empty images are stored gzip-compressed beside their
+    // truth file: `<image>.gz`.
+    let gz = PathBuf::from(format!("{}.gz", image_path.display()));
+    let path = if !image_path.exists() && gz.exists() {
+        _tmp = temp_file(&gunzip(&gz));
         _tmp.path().to_path_buf()
     } else {
         image_path.to_path_buf()
@@ -182,6 +193,7 @@ fn check_image(rel: &str, truth: &Value, image_path: &Path) -> Report {
             .iter()
             .find(|(img, v, _, _)| *img == rel && *v == tool)
             .map(|(_, _, d, why)| (*d, *why));
+        let allowed: &[&str] = deviation.map_or(&[], |(d, _)| d);
         let hashed = want.as_ref().is_some_and(|(_, h)| *h);
         let ours = our_entries(&image, view, hashed);
         let Some((want, _)) = want else {
@@ -194,20 +206,12 @@ fn check_image(rel: &str, truth: &Value, image_path: &Path) -> Report {
             r.lines.push(format!("{tool}: tool failed; {view}: {what}"));
             continue;
         };
-        if let Some((Deviation::Skip, why)) = deviation {
-            r.lines.push(format!("{tool}: not compared: {why}"));
-            continue;
-        }
         let ours = match ours {
             Ok(o) => normalise(&o, hashed),
             Err(e) => {
                 r.failures.push(format!("{tool} vs {view}: {e}"));
                 continue;
             }
-        };
-        let allowed: &[&str] = match deviation {
-            Some((Deviation::Entries(list), _)) => list,
-            _ => &[],
         };
         let missing: Vec<&String> = want
             .difference(&ours)

@@ -63,7 +63,12 @@ pub fn compare_view(
         Ok(t) => t,
         Err(e) => return vec![format!("{view}: no tree: {e}")],
     };
-    let ours = recorded_nodes(&tree);
+    let mut ours = BTreeMap::new();
+    for (path, id) in recorded_nodes(&tree) {
+        if ours.insert(path.clone(), id).is_some() {
+            diffs.push(format!("{view}: two entries at {path}"));
+        }
+    }
     for path in expected.keys().filter(|p| !ours.contains_key(*p)) {
         diffs.push(format!("{view}: missing {path}"));
     }
@@ -104,13 +109,11 @@ pub fn compare_view(
                 Ok(got) => bad(format!("sha256 {got}, expected {sha}")),
                 Err(e) => bad(format!("reading: {e}")),
             },
-            ('l', Some(target)) => {
-                if tree.link_target(id) != Some(target) {
-                    bad(format!(
-                        "target {:?}, expected {target:?}",
-                        tree.link_target(id)
-                    ));
-                }
+            ('l', Some(target)) if tree.link_target(id) != Some(target) => {
+                bad(format!(
+                    "target {:?}, expected {target:?}",
+                    tree.link_target(id)
+                ));
             }
             ('c' | 'b', Some(dev)) => {
                 let (major, minor) = dev.split_once(',').expect("major,minor");

@@ -1,6 +1,5 @@
 //! Helpers shared by the test modules.
 
-use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -102,17 +101,14 @@ pub fn drain_file(image: &Image, tree: &Tree, id: NodeId, cap: u64) {
     }
 }
 
-/// Every path of a tree that is recorded in the image (virtual nodes and
-/// the root left out), with its node.
-pub fn recorded_nodes(tree: &Tree) -> BTreeMap<String, NodeId> {
-    let mut out = BTreeMap::new();
-    for id in tree.walk(tree.root()) {
-        if id == tree.root() || is_virtual(tree, id) {
-            continue;
-        }
-        out.insert(tree.path(id), id);
-    }
-    out
+/// Every node of a tree that is recorded in the image (virtual nodes and
+/// the root left out), with its path, in walk order. Two entries may share
+/// a path (e.g. a directory "A" and a file "A.;1" in plain ISO 9660).
+pub fn recorded_nodes(tree: &Tree) -> Vec<(String, NodeId)> {
+    tree.walk(tree.root())
+        .filter(|&id| id != tree.root() && !is_virtual(tree, id))
+        .map(|id| (tree.path(id), id))
+        .collect()
 }
 
 /// Decodes a Rock Ridge PN device number the two ways writers store it:
