@@ -261,3 +261,49 @@ fn multi_extent_over_4_gib() {
         }
     }
 }
+
+/// genisoimage `-hidden` sets the existence bit (ECMA-119 §9.1.6 bit 0):
+/// the entries isoinfo shows with flag bit 0x01 are the ones marked
+/// hidden in the plain ISO 9660 view, and no others.
+#[test]
+fn existence_bit_matches_isoinfo() {
+    let name = "genisoimage-hide";
+    let listing = read_expected(name, "isoinfo.txt");
+    let mut want = std::collections::BTreeSet::new();
+    let mut dir = String::from("/");
+    for line in listing.lines() {
+        if let Some(d) = line.strip_prefix("Directory listing of ") {
+            dir = d.trim().to_string();
+            continue;
+        }
+        let Some((_, rest)) = line.split_once('[') else {
+            continue;
+        };
+        let Some((nums, ident)) = rest.split_once(']') else {
+            continue;
+        };
+        let flags = nums.split_whitespace().nth(1).expect("flags");
+        let ident = ident.trim();
+        if ident == "." || ident == ".." {
+            continue;
+        }
+        if u8::from_str_radix(flags, 16).expect("hex flags") & 1 == 1 {
+            // Version and an empty extension's dot are not part of the name.
+            let base = ident
+                .split(';')
+                .next()
+                .unwrap_or(ident)
+                .trim_end_matches('.');
+            want.insert(format!("{dir}{base}"));
+        }
+    }
+    assert!(!want.is_empty(), "isoinfo shows no hidden entry");
+    let (_f, image) = open_fixture(name);
+    let tree = image.tree(View::Iso9660).expect("tree");
+    let got: std::collections::BTreeSet<String> = recorded_nodes(&tree)
+        .into_iter()
+        .filter(|&(_, id)| tree.flags(id).contains(iso_core::tree::NodeFlags::HIDDEN))
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(got, want);
+}
