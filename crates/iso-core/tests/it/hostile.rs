@@ -16,6 +16,28 @@ use crate::util::{drain_file, fixtures_dir, gunzip, hex, sha256_of};
 /// Most nodes a tree of these small images may have: bounded memory.
 const MAX_NODES: usize = 100_000;
 
+/// Longest any one hostile test may take before it counts as a hang.
+const HANG_SECS: u64 = 120;
+
+/// Runs `f` on its own thread and fails if it does not finish within
+/// [`HANG_SECS`] (a loop the reader did not break); panics propagate.
+fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(HANG_SECS)) {
+        Ok(v) => v,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what}: still running after {HANG_SECS} s (a hang)")
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => match handle.join() {
+            Err(p) => std::panic::resume_unwind(p),
+            Ok(()) => unreachable!("the thread sent nothing and did not panic"),
+        },
+    }
+}
+
 fn open(bytes: Vec<u8>) -> iso_core::Result<Image> {
     Image::from_source(Arc::new(MemorySource::new(bytes)), &OpenOptions::default())
 }
@@ -75,6 +97,10 @@ fn sha256(bytes: &[u8]) -> String {
 /// writer's inputs, per ECMA-119, Joliet and RRIP).
 #[test]
 fn handmade_image_is_valid() {
+    within("handmade_image_is_valid", handmade_image_is_valid_body);
+}
+
+fn handmade_image_is_valid_body() {
     let image = open(isobuild::basic()).expect("open");
     // Rock Ridge last, so that the other views are checked even where it
     // is not read.
@@ -115,6 +141,13 @@ fn handmade_image_is_valid() {
 
 #[test]
 fn continuation_area_pointing_at_itself() {
+    within(
+        "continuation_area_pointing_at_itself",
+        continuation_area_pointing_at_itself_body,
+    );
+}
+
+fn continuation_area_pointing_at_itself_body() {
     let spare = isobuild::SPARE;
     let mut img = isobuild::build(&Spec {
         root_dot_extra_su: isobuild::ce(spare, 0, 28),
@@ -132,6 +165,13 @@ fn continuation_area_pointing_at_itself() {
 
 #[test]
 fn directory_pointing_at_its_parent() {
+    within(
+        "directory_pointing_at_its_parent",
+        directory_pointing_at_its_parent_body,
+    );
+}
+
+fn directory_pointing_at_its_parent_body() {
     let img = isobuild::build(&Spec {
         dir_extent: Some(isobuild::ROOT),
         ..Spec::default()
@@ -148,6 +188,10 @@ fn directory_pointing_at_its_parent() {
 
 #[test]
 fn file_length_past_the_end() {
+    within("file_length_past_the_end", file_length_past_the_end_body);
+}
+
+fn file_length_past_the_end_body() {
     for spec in [
         Spec {
             file_len: Some(0xFFFF_0000),
@@ -171,6 +215,10 @@ fn file_length_past_the_end() {
 
 #[test]
 fn truncated_images() {
+    within("truncated_images", truncated_images_body);
+}
+
+fn truncated_images_body() {
     let full = isobuild::basic();
     // Root present, DIR missing: the tree must say so.
     let cut = full[..isobuild::DIR as usize * isobuild::BLOCK].to_vec();
@@ -192,6 +240,13 @@ fn truncated_images() {
 
 #[test]
 fn names_with_separators_or_dot_dot() {
+    within(
+        "names_with_separators_or_dot_dot",
+        names_with_separators_or_dot_dot_body,
+    );
+}
+
+fn names_with_separators_or_dot_dot_body() {
     for bad in ["a/b", "..", ".", "x\0y"] {
         let image = open(isobuild::build(&Spec {
             joliet_file_name: Some(bad.into()),
@@ -250,8 +305,6 @@ impl XorShift {
 
 /// Runs `exercise` on each variant, catching panics; fails listing them.
 fn run_variants(what: &str, variants: impl Iterator<Item = (String, Vec<u8>)>) {
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
     let mut panics = Vec::new();
     let mut count = 0;
     for (label, bytes) in variants {
@@ -265,7 +318,6 @@ fn run_variants(what: &str, variants: impl Iterator<Item = (String, Vec<u8>)>) {
             panics.push(format!("{label}: {msg}"));
         }
     }
-    std::panic::set_hook(hook);
     assert!(
         panics.is_empty(),
         "{what}: {} of {count} variants panicked:\n{}",
@@ -328,6 +380,13 @@ fn flips<'a>(
 
 #[test]
 fn handmade_image_cut_and_flipped() {
+    within(
+        "handmade_image_cut_and_flipped",
+        handmade_image_cut_and_flipped_body,
+    );
+}
+
+fn handmade_image_cut_and_flipped_body() {
     let base = isobuild::basic();
     run_variants(
         "truncated handmade image",
@@ -352,6 +411,10 @@ fn handmade_image_cut_and_flipped() {
 
 #[test]
 fn fixture_cut_and_flipped() {
+    within("fixture_cut_and_flipped", fixture_cut_and_flipped_body);
+}
+
+fn fixture_cut_and_flipped_body() {
     let base = gunzip(&fixtures_dir().join("xorriso-rr-joliet.iso.gz"));
     // Flip bytes in the descriptors and the directory blocks (everything
     // between the descriptors and the first file's data).
