@@ -88,18 +88,37 @@ pub fn build_tree(
     let block_len = vd.block_len();
     let image_len = source.len();
     let root_rec = &vd.root;
-    let root = NewNode {
+    let mut root = NewNode {
         kind: Some(NodeKind::Dir),
-        times: root_rec
-            .recording_date
-            .map(|t| vec![(TimeKind::Recorded, t)])
-            .unwrap_or_default(),
         extents: vec![Extent::recorded(
             u64::from(root_rec.location_of_extent) * block_len,
             u64::from(root_rec.data_length),
         )],
         ..Default::default()
     };
+    // The root's own Rock Ridge entries (mode, owner, times) are in the
+    // "." record of its directory.
+    let mut root_warnings = Vec::new();
+    if let Some(susp) = opts.rr {
+        let offset = u64::from(root_rec.location_of_extent) * block_len;
+        if let Some(dot) = read_vec(source.as_ref(), offset, 2048)
+            .ok()
+            .and_then(|sector| DirectoryRecord::parse(&sector))
+        {
+            let rr = rockridge::parse(
+                source.as_ref(),
+                &dot.system_use,
+                susp,
+                u64::from(root_rec.location_of_extent),
+                &mut root_warnings,
+            );
+            root.times = rr.times;
+            root.unix = rr.unix;
+        }
+    }
+    if let Some(t) = root_rec.recording_date {
+        root.times.push((TimeKind::Recorded, t));
+    }
     let mut w = Walker {
         source,
         opts,
@@ -120,6 +139,9 @@ pub fn build_tree(
             })
             .unwrap_or_default(),
     };
+    for warning in root_warnings {
+        w.b.warn(warning);
+    }
     let mut root_loc = u64::from(root_rec.location_of_extent);
     let mut root_len = u64::from(root_rec.data_length);
     if !w.extent_ok(root_loc * block_len, root_len) {
@@ -670,7 +692,10 @@ impl Walker<'_> {
                 }
             }
             let stored: u64 = extents.iter().map(|e| e.len).fold(0, u64::saturating_add);
-            if extents.iter().any(|e| e.len > 0 && !self.extent_ok(e.offset, e.len)) {
+            if extents
+                .iter()
+                .any(|e| e.len > 0 && !self.extent_ok(e.offset, e.len))
+            {
                 flags |= NodeFlags::DAMAGED;
                 self.b.warn(Warning::new(
                     STRUCT_DIR,

@@ -29,16 +29,65 @@ type Deviation = (
 );
 
 /// Where the tools are not followed, and why.
-const DEVIATIONS: &[Deviation] = &[(
-    "libarchive/test_read_format_iso_joliet_long.iso",
-    "xorriso-iso9660",
-    &["/12345678_\td\t\t", "/12345678\td\t\t"],
-    "the root holds a directory \"12345678\" and a file \"12345678.;1\": distinct \
+const DEVIATIONS: &[Deviation] = &[
+    (
+        "libarchive/test_read_format_iso_joliet_long.iso",
+        "xorriso-iso9660",
+        &["/12345678_\td\t\t", "/12345678\td\t\t"],
+        "the root holds a directory \"12345678\" and a file \"12345678.;1\": distinct \
      identifiers under ECMA-119 §7.5/§7.6 that both read \"12345678\" once the \
      version and the empty extension's dot are dropped. xorriso renames the \
      directory to \"12345678_\" in its own tree (its warnings say so); we show \
      the recorded names, as isoinfo does",
-)];
+    ),
+    (
+        "fetched/sheavner-lde-testdata/test.iso9660j",
+        "xorriso",
+        &["/rr_moved\td\t\t"],
+        "Rock Ridge's relocation folder holds only relocated (RE) directories, which \
+     appear at their logical places; issue 2 asks for the logical tree with \
+     rr_moved hidden, as bsdtar and 7-Zip show it. xorriso lists it empty",
+    ),
+    (
+        "libarchive/test_fuzz_1.iso",
+        "xorriso",
+        &["/rr_moved\td\t\t"],
+        "as for test.iso9660j: the relocation folder is hidden (bsdtar and 7-Zip \
+     hide it too; xorriso lists it empty)",
+    ),
+    (
+        "libarchive/test_read_format_iso_rockridge_new.iso",
+        "xorriso",
+        &[
+            "/symlink5\tl\t\t./file",
+            "/symlink6\tl\t\t/tmp/../",
+            "/symlink5\tl\t\t.///file",
+            "/symlink6\tl\t\t/tmp//../",
+        ],
+        "the SL entries record empty components (RRIP §4.1.3.1 allows a component \
+     of length 0); we keep the target as recorded, as bsdtar and 7-Zip do, \
+     while xorriso collapses repeated slashes",
+    ),
+];
+
+/// Raw 2352-byte-sector images (CD sync pattern at byte 0): their container
+/// is read by the raw-sector source, which is a later issue; until then they
+/// are reported as skipped, not compared.
+fn is_raw_sector_image(path: &Path) -> bool {
+    let mut head = [0u8; 12];
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    use std::io::Read;
+    f.read_exact(&mut head).is_ok()
+        && head
+            == [
+                0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0,
+            ]
+}
+
+/// A tool's entries and whether they carry content hashes.
+type Entries = (BTreeSet<String>, bool);
 
 /// Most bytes hashed per file.
 const HASH_CAP: u64 = 256 << 20;
@@ -178,7 +227,7 @@ fn check_image(rel: &str, truth: &Value, image_path: &Path) -> Report {
         }
         _ => false,
     };
-    let mut pairs: Vec<(&str, View, Option<(BTreeSet<String>, bool)>)> = Vec::new();
+    let mut pairs: Vec<(&str, View, Option<Entries>)> = Vec::new();
     if default_is_rr || default.is_none() {
         pairs.push(("xorriso", View::RockRidge, default));
     }
@@ -266,6 +315,12 @@ fn corpus() {
             .unwrap_or(&image_path)
             .to_string_lossy()
             .into_owned();
+        if is_raw_sector_image(&image_path) {
+            println!(
+                "== {rel}: skipped (raw 2352-byte sectors: the raw-sector source is a later issue)"
+            );
+            continue;
+        }
         let text = std::fs::read_to_string(&truth_path).expect("truth file");
         let truth: Value = serde_json::from_str(&text).expect("truth json");
         let report = catch_unwind(AssertUnwindSafe(|| check_image(&rel, &truth, &image_path)))
