@@ -350,6 +350,20 @@ impl Walker<'_> {
         }
         self.budget -= len;
         let records = self.read_records(d.offset, len, d.node)?;
+        // ECMA-119 §6.8.2.2: a directory's first record is its "." entry.
+        let starts_with_dot = records
+            .first()
+            .is_some_and(|(r, lba)| *lba == d.lba && r.file_identifier == [0]);
+        if !starts_with_dot && len > 0 {
+            self.b.warn(Warning::new(
+                STRUCT_DIR,
+                Some(d.lba),
+                format!(
+                    "directory {} does not start with its \".\" record; it is damaged or is not a directory",
+                    self.b.tree().path(d.node)
+                ),
+            ));
+        }
         self.records_to_children(d, records)
     }
 
