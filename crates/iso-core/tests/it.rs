@@ -34,3 +34,9 @@ mod corpus;
 /// a hang.
 #[path = "it/hostile.rs"]
 mod hostile;
+
+/// ECMA-119 features no fixture tool writes, on images built by
+/// `isobuild`: extended attribute records, interleaved files, the path
+/// table as a fallback route to a directory.
+#[path = "it/iso9660.rs"]
+mod iso9660;

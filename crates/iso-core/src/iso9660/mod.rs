@@ -56,6 +56,7 @@ const MAX_DIR_LEN: u64 = 256 << 20;
 
 struct Walker<'a> {
     source: &'a Arc<dyn ImageSource>,
+    vd: &'a VolumeDescriptor,
     opts: &'a WalkOptions<'a>,
     block_len: u64,
     image_len: u64,
@@ -121,6 +122,7 @@ pub fn build_tree(
     }
     let mut w = Walker {
         source,
+        vd,
         opts,
         block_len,
         image_len,
@@ -147,7 +149,7 @@ pub fn build_tree(
     if !w.extent_ok(root_loc * block_len, root_len) {
         // The root record is damaged: the path table's first record is
         // another route to the root directory.
-        w.load_path_table(vd);
+        w.load_path_table();
         match w.path_table.as_ref().and_then(|p| p.root_location()) {
             Some(loc) if w.extent_ok(u64::from(loc) * block_len, block_len) => {
                 w.b.warn(Warning::new(
@@ -273,11 +275,11 @@ impl Walker<'_> {
             .is_some_and(|end| end <= self.image_len)
     }
 
-    fn load_path_table(&mut self, vd: &VolumeDescriptor) {
+    fn load_path_table(&mut self) {
         if self.path_table.is_none() {
             self.path_table = pathtable::PathTable::read(
                 self.source.as_ref(),
-                vd,
+                self.vd,
                 self.opts.names == NameMode::Joliet,
             )
             .ok();
@@ -754,7 +756,7 @@ impl Walker<'_> {
     }
 
     fn path_table_route(&mut self, d: &PendingDir, rec: &DirectoryRecord) -> Option<u32> {
-        let _ = (d, rec);
+        self.load_path_table();
         let pt = self.path_table.as_ref()?;
         let parent_path = self.b.tree().components(d.node);
         pt.find(&parent_path, &self.decode_name(&rec.file_identifier))

@@ -186,7 +186,10 @@ fn volume_descriptor(img: &mut [u8], lba: u32, joliet: bool, root: &[u8], pt_l: 
     d[120..124].copy_from_slice(&both16(1));
     d[124..128].copy_from_slice(&both16(1));
     d[128..132].copy_from_slice(&both16(BLOCK as u16));
-    d[132..140].copy_from_slice(&both32(20)); // two 10-byte path table records
+    // Two path table records (§9.4): the root's (8 + 1 + 1 padding bytes)
+    // and DIR's (8 + 3 + 1 padding, or 8 + 6 for the Joliet "dir").
+    let path_table_size = if joliet { 10 + 14 } else { 10 + 12 };
+    d[132..140].copy_from_slice(&both32(path_table_size));
     d[140..144].copy_from_slice(&pt_l.to_le_bytes());
     d[148..152].copy_from_slice(&pt_m.to_be_bytes());
     d[156..156 + root.len()].copy_from_slice(root);
