@@ -13,6 +13,9 @@ mod ls;
 mod term;
 mod verify;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
