@@ -117,7 +117,10 @@ fn drag_to(s: &Scene, payload: Arc<FakePayload>, to: (i16, i16)) -> DragOutcome 
     s.driver.glide((100, 100), to);
     std::thread::sleep(Duration::from_millis(200));
     s.driver.button(false);
-    wait_outcome(&mut source)
+    let released = Instant::now();
+    let outcome = wait_outcome(&mut source);
+    eprintln!("outcome {:?} after {:?}", outcome, released.elapsed());
+    outcome
 }
 
 /// Decodes %XX (independent of the crate's decoder).
@@ -229,7 +232,7 @@ fn escape_cancels_and_leaves_the_target() {
     let report = target.finish();
     assert_eq!(outcome, DragOutcome::Cancelled);
     assert!(report.positions >= 1, "the target saw the drag");
-    assert!(report.left, "XdndLeave sent");
+    assert!(report.left, "XdndLeave sent: {report:?}");
     assert!(!report.dropped);
     assert_eq!(payload.calls.load(Ordering::SeqCst), 0);
 }

@@ -136,9 +136,14 @@ pub fn create_staging_dir_in(base: &Path) -> std::io::Result<PathBuf> {
             .wrapping_add(std::process::id().rotate_left(16))
             .wrapping_add(n.wrapping_mul(0x85EB_CA6B));
         let dir = base.join(format!("{STAGING_PREFIX}{mixed:08x}"));
-        let mut builder = std::fs::DirBuilder::new();
         #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        let builder = {
+            let mut b = std::fs::DirBuilder::new();
+            std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+            b
+        };
+        #[cfg(not(unix))]
+        let builder = std::fs::DirBuilder::new();
         match builder.create(&dir) {
             Ok(()) => return Ok(dir),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_err = Some(e),

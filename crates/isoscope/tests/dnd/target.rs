@@ -139,7 +139,14 @@ fn run(conn: RustConnection, window: Window, mode: Mode, stop: &AtomicBool) -> R
     let copy = atom(&conn, "XdndActionCopy");
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut source = 0;
-    while !stop.load(Ordering::Acquire) && Instant::now() < deadline {
+    // After `stop`, keep reading a little: messages already sent may still be on their way.
+    let mut grace: Option<Instant> = None;
+    while Instant::now() < deadline
+        && grace.is_none_or(|g| g.elapsed() < Duration::from_millis(300))
+    {
+        if grace.is_none() && stop.load(Ordering::Acquire) {
+            grace = Some(Instant::now());
+        }
         let Some(event) = conn.poll_for_event().expect("event") else {
             std::thread::sleep(Duration::from_millis(5));
             continue;
@@ -178,6 +185,8 @@ fn run(conn: RustConnection, window: Window, mode: Mode, stop: &AtomicBool) -> R
             break;
         }
     }
+    // Make sure the server handled our last requests before the connection closes.
+    conn.get_input_focus().expect("sync").reply().expect("sync");
     report
 }
 

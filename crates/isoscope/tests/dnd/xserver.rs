@@ -63,16 +63,20 @@ impl Xvfb {
                 }
             };
             let display = format!(":{n}");
-            let deadline = Instant::now() + Duration::from_secs(10);
+            let started = Instant::now();
+            let deadline = started + Duration::from_secs(10);
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = child.try_wait() {
                     break; // lost a race for this display: try the next one
                 }
                 if Path::new(&socket).exists() && x11rb::connect(Some(&display)).is_ok() {
+                    let took = started.elapsed();
+                    eprintln!("Xvfb {display} ready after {took:?}");
                     return Some(Xvfb { child, display });
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
+            eprintln!("Xvfb {display} did not come up in 10 s, trying another display");
             let _ = child.kill();
             let _ = child.wait();
         }

@@ -209,14 +209,18 @@ impl Session {
 
     /// Runs the drag to its end.
     pub fn run(mut self) -> DragOutcome {
-        match self.drive() {
+        let outcome = match self.drive() {
             Ok(outcome) => outcome,
             Err(e) => {
                 // Best effort: tell the target we are gone.
                 let _ = self.leave();
                 DragOutcome::Failed(format!("drag failed: X11 error: {e}"))
             }
-        }
+        };
+        // A round trip before the connection closes: the server may otherwise drop requests
+        // still queued on a closing connection (the last XdndLeave or SelectionNotify).
+        let _ = self.conn.get_input_focus().map(|c| c.reply());
+        outcome
     }
 
     fn drive(&mut self) -> Result<DragOutcome, ReplyError> {
