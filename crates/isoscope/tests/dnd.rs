@@ -268,6 +268,46 @@ fn release_outside_any_target_or_over_the_app_cancels() {
     assert_eq!(payload.calls.load(Ordering::SeqCst), 0);
 }
 
+#[test]
+fn a_refusing_target_gets_leave_not_drop() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(s) = scene() else { return };
+    let target = Target::spawn(&s.display, (400, 100, 200, 200), Mode::Refuse);
+    let payload = Arc::new(FakePayload::default());
+    assert_eq!(
+        drag_to(&s, Arc::clone(&payload), (500, 200)),
+        DragOutcome::Cancelled
+    );
+    let report = target.finish();
+    assert!(
+        report.positions >= 1 && report.left && !report.dropped,
+        "{report:?}"
+    );
+    assert_eq!(payload.calls.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn xds_into_a_missing_folder_answers_error() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(s) = scene() else { return };
+    let missing = std::env::temp_dir().join(format!("isoscope-no-such-dir-{}", std::process::id()));
+    let target = Target::spawn(&s.display, (400, 100, 200, 200), Mode::Xds(missing.clone()));
+    let payload = Arc::new(FakePayload::default());
+    let outcome = drag_to(&s, Arc::clone(&payload), (500, 200));
+    let report = target.finish();
+    assert_eq!(
+        report.xds_answer.as_deref(),
+        Some(&b"E"[..]),
+        "XDS error answer"
+    );
+    let DragOutcome::Failed(message) = outcome else {
+        panic!("expected a failure, got {outcome:?}");
+    };
+    assert!(message.contains("does not exist"), "{message}");
+    assert_eq!(payload.calls.load(Ordering::SeqCst), 0);
+    assert!(!missing.exists());
+}
+
 /// The GTK 3 drop target script from shared/tools (a real toolkit's XDND implementation).
 fn gtk_script() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tools/gtk-drop-target.py");

@@ -23,6 +23,8 @@ pub enum Mode {
     UriList,
     /// XDS: names `folder/<proposed name>` as the destination and asks for `XdndDirectSave0`.
     Xds(PathBuf),
+    /// Answers every position with "not accepted".
+    Refuse,
 }
 
 /// What the target saw.
@@ -168,7 +170,8 @@ fn run(conn: RustConnection, window: Window, mode: Mode, stop: &AtomicBool) -> R
             assert_eq!(data[0], source);
             assert_eq!(data[4], copy, "action XdndActionCopy");
             report.positions += 1;
-            send(&conn, source, status, [window, 1, 0, 0, copy]);
+            let accept = u32::from(!matches!(mode, Mode::Refuse));
+            send(&conn, source, status, [window, accept, 0, 0, copy]);
         } else if ev.type_ == leave {
             report.left = true;
         } else if ev.type_ == drop_ {
@@ -180,6 +183,7 @@ fn run(conn: RustConnection, window: Window, mode: Mode, stop: &AtomicBool) -> R
                     report.uri_list = bytes.map(|b| String::from_utf8(b).expect("utf-8 uri-list"));
                 }
                 Mode::Xds(dir) => xds(&conn, window, source, dir, time, &mut report),
+                Mode::Refuse => panic!("XdndDrop sent to a target that refused"),
             }
             send(&conn, source, finished, [window, 1, copy, 0, 0]);
             break;

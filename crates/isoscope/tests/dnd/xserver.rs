@@ -22,9 +22,23 @@ pub struct Xvfb {
 }
 
 impl Drop for Xvfb {
+    /// SIGTERM first, so Xvfb removes its socket and lock file; SIGKILL if it lingers, and
+    /// then the files are removed here.
     fn drop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let n = self.display.trim_start_matches(':');
+        let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
+        let _ = std::fs::remove_file(format!("/tmp/.X{n}-lock"));
     }
 }
 
@@ -77,8 +91,7 @@ impl Xvfb {
                 std::thread::sleep(Duration::from_millis(50));
             }
             eprintln!("Xvfb {display} did not come up in 10 s, trying another display");
-            let _ = child.kill();
-            let _ = child.wait();
+            drop(Xvfb { child, display });
         }
         panic!("could not start Xvfb on any display");
     }
