@@ -16,8 +16,8 @@
 //! **Wayland-native windows:** winit 0.30 offers no way to start a drag on a Wayland surface
 //! (a Wayland drag needs the serial of the button press that winit keeps to itself), so
 //! [`drag_source`] returns `None` when the session is Wayland (`WAYLAND_DISPLAY` or
-//! `WAYLAND_SOCKET` set — winit then creates a Wayland window) and `start` refuses Wayland
-//! window handles. An app that wants drag-out on a Wayland desktop runs its window through
+//! `WAYLAND_SOCKET` set — winit then creates a Wayland window), [`drag_source_for`] returns
+//! `None` for a Wayland window handle, and `start` refuses Wayland window handles. An app that wants drag-out on a Wayland desktop runs its window through
 //! XWayland: remove `WAYLAND_DISPLAY`/`WAYLAND_SOCKET` from the environment before the event
 //! loop is created (winit then picks X11) — X11 drag and drop works between XWayland and
 //! Wayland clients through the compositor.
@@ -103,6 +103,26 @@ pub fn drag_source() -> Option<Box<dyn DragSource>> {
     #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
     {
         None
+    }
+}
+
+/// The drag source for a known window: like [`drag_source`], but decided by the window
+/// handle's kind instead of the environment — on Linux an X11 source for Xlib/Xcb windows
+/// (also when the app forced winit onto XWayland while `WAYLAND_DISPLAY` is set) and None for
+/// Wayland windows.
+pub fn drag_source_for(window: raw_window_handle::RawWindowHandle) -> Option<Box<dyn DragSource>> {
+    #[cfg(target_os = "linux")]
+    {
+        use raw_window_handle::RawWindowHandle as H;
+        match window {
+            H::Xlib(_) | H::Xcb(_) => Some(Box::new(linux::X11DragSource::new(None))),
+            _ => None,
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = window;
+        drag_source()
     }
 }
 
