@@ -269,6 +269,30 @@ fn release_outside_any_target_or_over_the_app_cancels() {
 }
 
 #[test]
+fn xdnd_proxy_receives_the_messages_for_its_window() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(s) = scene() else { return };
+    let target = Target::spawn(&s.display, (400, 100, 200, 200), Mode::UriListViaProxy);
+    let visible = target.window;
+    let payload = Arc::new(FakePayload::default());
+    let outcome = drag_to(&s, Arc::clone(&payload), (500, 200));
+    let report = target.finish();
+    assert!(report.dropped, "{report:?}");
+    // XDND spec: messages go to the proxy, with the window under the pointer in `window`.
+    assert!(!report.message_windows.is_empty());
+    assert!(
+        report.message_windows.iter().all(|&w| w == visible),
+        "{report:?}"
+    );
+    let DragOutcome::Dropped { into: None, paths } = outcome else {
+        panic!("expected a staged drop, got {outcome:?}");
+    };
+    let staging = paths[0].parent().expect("staging").to_path_buf();
+    assert_files_intact(&staging);
+    std::fs::remove_dir_all(&staging).expect("clean staging");
+}
+
+#[test]
 fn a_refusing_target_gets_leave_not_drop() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(s) = scene() else { return };

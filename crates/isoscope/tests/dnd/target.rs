@@ -25,6 +25,9 @@ pub enum Mode {
     Xds(PathBuf),
     /// Answers every position with "not accepted".
     Refuse,
+    /// Like `UriList`, but the visible window only has `XdndProxy` pointing to a hidden window
+    /// that carries `XdndAware` and receives the messages.
+    UriListViaProxy,
 }
 
 /// What the target saw.
@@ -39,9 +42,13 @@ pub struct Report {
     /// The XDS file name the source proposed and the one-byte answer it gave.
     pub xds_name: Option<String>,
     pub xds_answer: Option<Vec<u8>>,
+    /// The window field of every XDND message received.
+    pub message_windows: Vec<u32>,
 }
 
 pub struct Target {
+    /// The visible target window.
+    pub window: Window,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<Report>>,
 }
@@ -71,7 +78,39 @@ impl Target {
         )
         .expect("create");
         let aware = atom(&conn, "XdndAware");
-        conn.change_property32(PropMode::REPLACE, window, aware, AtomEnum::ATOM, &[5])
+        let aware_window = if matches!(mode, Mode::UriListViaProxy) {
+            let proxy = conn.generate_id().expect("id");
+            let aux = CreateWindowAux::new();
+            conn.create_window(
+                0,
+                proxy,
+                root,
+                -10,
+                -10,
+                1,
+                1,
+                0,
+                WindowClass::INPUT_ONLY,
+                0,
+                &aux,
+            )
+            .expect("create proxy");
+            let xdnd_proxy = atom(&conn, "XdndProxy");
+            for w in [window, proxy] {
+                conn.change_property32(
+                    PropMode::REPLACE,
+                    w,
+                    xdnd_proxy,
+                    AtomEnum::WINDOW,
+                    &[proxy],
+                )
+                .expect("proxy");
+            }
+            proxy
+        } else {
+            window
+        };
+        conn.change_property32(PropMode::REPLACE, aware_window, aware, AtomEnum::ATOM, &[5])
             .expect("aware");
         conn.map_window(window).expect("map");
         conn.get_input_focus().expect("sync").reply().expect("sync");
@@ -79,6 +118,7 @@ impl Target {
         let flag = Arc::clone(&stop);
         let thread = std::thread::spawn(move || run(conn, window, mode, &flag));
         Target {
+            window,
             stop,
             thread: Some(thread),
         }
@@ -157,6 +197,7 @@ fn run(conn: RustConnection, window: Window, mode: Mode, stop: &AtomicBool) -> R
             continue;
         };
         let data = ev.data.as_data32();
+        report.message_windows.push(ev.window);
         if ev.type_ == enter {
             source = data[0];
             assert_eq!(data[1] >> 24, 5, "source speaks XDND 5");
@@ -178,7 +219,7 @@ fn run(conn: RustConnection, window: Window, mode: Mode, stop: &AtomicBool) -> R
             report.dropped = true;
             let time = data[2];
             match &mode {
-                Mode::UriList => {
+                Mode::UriList | Mode::UriListViaProxy => {
                     let bytes = request(&conn, window, "text/uri-list", time);
                     report.uri_list = bytes.map(|b| String::from_utf8(b).expect("utf-8 uri-list"));
                 }

@@ -529,3 +529,17 @@ fn escape_keycodes(conn: &RustConnection) -> Result<Vec<u8>, ReplyError> {
 
 /// Selection requests: the data transfer after the drop.
 mod selection;
+
+#[cfg(test)]
+mod tests {
+    use super::pack_point;
+
+    #[test]
+    fn points_pack_x_high_y_low() {
+        // XDND: XdndPosition data.l[2] = (x << 16) | y, root coordinates as 16-bit fields.
+        assert_eq!(pack_point(300, 400), (300 << 16) | 400);
+        assert_eq!(pack_point(0, 0), 0);
+        assert_eq!(pack_point(-1, 2), 0xFFFF_0002);
+        assert_eq!(pack_point(5, -2), 0x0005_FFFE);
+    }
+}
