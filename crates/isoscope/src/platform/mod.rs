@@ -22,6 +22,11 @@
 //! loop is created (winit then picks X11) — X11 drag and drop works between XWayland and
 //! Wayland clients through the compositor.
 //!
+//! Use from the app: call [`cleanup_old_staging_dirs`] once at start; get a source with
+//! [`drag_source_for`] (window handle known) or [`drag_source`]; call `start` when a drag of
+//! selected rows leaves the window with the primary button held; while `active()`, call
+//! `poll()` every frame (repaint after ~50 ms) and show the outcome it returns once.
+//!
 //! Staging folders (`isoscope-drag-XXXX` under the OS temp dir) are left in place after a drop,
 //! because the target may still be copying from them; [`cleanup_old_staging_dirs`] removes
 //! those older than a day and is meant to be called once at app start.
