@@ -788,23 +788,27 @@ impl TreeBuilder {
         } else {
             TimeKind::Modified
         };
-        let rest: Vec<TimeEntry> = n
+        let keep = |k: TimeKind| {
+            k != inline_kind && !(k == TimeKind::Recorded && bits & RECORDED_IS_MTIME != 0)
+        };
+        let rest_len = n
             .times
             .iter()
-            .filter(|(k, _)| {
-                *k != inline_kind && !(*k == TimeKind::Recorded && bits & RECORDED_IS_MTIME != 0)
-            })
-            .take(usize::from(u8::MAX))
-            .map(|(kind, t)| TimeEntry {
-                seconds: t.seconds,
-                nanos: t.nanos,
-                kind: *kind,
-            })
-            .collect();
-        let extra = if n.unix.is_some() || n.target.is_some() || !rest.is_empty() {
+            .filter(|(k, _)| keep(*k))
+            .count()
+            .min(usize::from(u8::MAX));
+        let extra = if n.unix.is_some() || n.target.is_some() || rest_len > 0 {
             let times_start = u32::try_from(self.tree.times.len()).unwrap_or(NONE);
-            let times_len = u8::try_from(rest.len()).unwrap_or(u8::MAX);
-            self.tree.times.extend_from_slice(&rest);
+            let times_len = u8::try_from(rest_len).unwrap_or(u8::MAX);
+            self.tree
+                .times
+                .extend(n.times.iter().filter(|(k, _)| keep(*k)).take(rest_len).map(
+                    |(kind, t)| TimeEntry {
+                        seconds: t.seconds,
+                        nanos: t.nanos,
+                        kind: *kind,
+                    },
+                ));
             let (target_off, target_len) = match &n.target {
                 Some(t) => self.intern(t, usize::MAX),
                 None => (NONE, 0),

@@ -374,7 +374,7 @@ impl Walker<'_> {
         d: &PendingDir,
         records: Vec<(DirectoryRecord, u64)>,
     ) -> Result<Vec<Child>> {
-        let mut gathered: Vec<Gathered> = Vec::new();
+        let mut gathered: Vec<Gathered> = Vec::with_capacity(records.len());
         let mut open_multi = false;
         for (rec, lba) in records {
             if rec.is_dot_or_dotdot() {
@@ -432,7 +432,10 @@ impl Walker<'_> {
         len: u64,
         node: NodeId,
     ) -> Result<Vec<(DirectoryRecord, u64)>> {
-        let mut records: Vec<(DirectoryRecord, u64)> = Vec::new();
+        // About one record per 40 bytes; capped so that a hostile length
+        // cannot reserve much before the bytes are actually read.
+        let estimate = crate::bytes::usize_from(len / 40).unwrap_or(0).min(1 << 16);
+        let mut records: Vec<(DirectoryRecord, u64)> = Vec::with_capacity(estimate);
         let mut pos = 0u64;
         let mut damaged = false;
         let block_len = crate::bytes::usize_from(self.block_len).unwrap_or(2048);
