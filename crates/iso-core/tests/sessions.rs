@@ -203,10 +203,7 @@ fn xorriso_default_is_the_newest_session() {
     let image = open("xorriso.iso.gz", None).unwrap();
     assert_eq!(image.info().session, Some(3));
     let rr = image.tree(View::RockRidge).unwrap();
-    assert_eq!(
-        listing(&rr, true),
-        sorted(lsdl("xorriso.session3.lsdl"))
-    );
+    assert_eq!(listing(&rr, true), sorted(lsdl("xorriso.session3.lsdl")));
     // LBA 16 describes the newest session; it is not a session itself.
     assert_eq!(image.info().primary.as_ref().unwrap().lba, 16);
     assert_eq!(

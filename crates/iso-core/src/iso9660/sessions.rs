@@ -181,7 +181,10 @@ pub fn discover(source: &dyn ImageSource, warnings: &mut Vec<Warning>) -> Discov
     // at LBA 16 describes (the same root directory).
     if let Some(first) = probe.session_head(EMULATED_FIRST_START) {
         let mut chain = walk(&mut probe, EMULATED_FIRST_START, first, warnings);
-        if let Some(i) = chain.iter().position(|(_, h)| h.root_offset == top.root_offset) {
+        if let Some(i) = chain
+            .iter()
+            .position(|(_, h)| h.root_offset == top.root_offset)
+        {
             chain.truncate(i.saturating_add(1));
             return Discovery {
                 sessions: chain.into_iter().map(|(s, _)| s).collect(),
@@ -226,7 +229,9 @@ fn walk(
             ));
             break;
         }
-        let number = u32::try_from(out.len()).unwrap_or(u32::MAX).saturating_add(1);
+        let number = u32::try_from(out.len())
+            .unwrap_or(u32::MAX)
+            .saturating_add(1);
         let end = start.checked_add(head.volume_space_size);
         out.push((
             Session {
