@@ -269,6 +269,18 @@ fn noise_does_not_panic() {
         if round % 3 == 0 {
             img[16 * B + 80..16 * B + 84].copy_from_slice(&x.to_le_bytes());
         }
-        let _ = run(img);
+        let _ = run(img.clone());
+        let src: std::sync::Arc<dyn ImageSource> = std::sync::Arc::new(MemorySource::new(img));
+        for session in [None, Some(1), Some(2), Some(3)] {
+            let options = crate::OpenOptions {
+                session,
+                ..crate::OpenOptions::default()
+            };
+            if let Ok(image) = crate::Image::from_source(src.clone(), &options) {
+                for view in image.views().to_vec() {
+                    let _ = image.tree(view);
+                }
+            }
+        }
     }
 }
