@@ -116,8 +116,18 @@ pub type Outcome = Result<u8, Failure>;
 
 /// Opens an image; failures are exit 2 ("not a disc image", unreadable).
 pub fn open_image(path: &Path) -> Result<Image, Failure> {
-    Image::open(path, &OpenOptions::default())
-        .map_err(|e| Failure::from_core(&path.display().to_string(), &e))
+    open_session(path, None)
+}
+
+/// Opens an image showing session `session` (1 = the oldest; `None` the
+/// newest). A session the image does not have is a usage error (exit 2)
+/// that names the sessions it has.
+pub fn open_session(path: &Path, session: Option<u32>) -> Result<Image, Failure> {
+    let options = OpenOptions {
+        session,
+        ..OpenOptions::default()
+    };
+    Image::open(path, &options).map_err(|e| Failure::from_core(&path.display().to_string(), &e))
 }
 
 /// The view asked for, or a usage error listing the views the image has.

@@ -4,6 +4,7 @@
 
 mod pathtable;
 pub mod raw;
+pub mod sessions;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
