@@ -74,7 +74,9 @@ impl DragPayload for ExtractPayload {
 
 /// Drag-out state of the window.
 pub struct DragState {
+    /// Chosen at the first drag, from the window handle's kind.
     source: Option<Box<dyn DragSource>>,
+    asked: bool,
     /// A selected row is being dragged (set by the table this gesture).
     pub candidate: bool,
     started: bool,
@@ -86,10 +88,12 @@ pub struct DragState {
 }
 
 impl DragState {
-    /// Asks the platform for a drag source.
+    /// No drag source yet: it is picked at the first drag, when the
+    /// window handle tells X11 from Wayland.
     pub fn new() -> Self {
         DragState {
-            source: platform::drag_source(),
+            source: None,
+            asked: false,
             candidate: false,
             started: false,
             told_unavailable: false,
@@ -161,6 +165,10 @@ impl App {
         }
         self.drag.started = true;
         let Some(window) = window else { return };
+        if !self.drag.asked {
+            self.drag.asked = true;
+            self.drag.source = platform::drag_source_for(window);
+        }
         let Some(source) = self.drag.source.as_mut() else {
             if !self.drag.told_unavailable {
                 self.drag.told_unavailable = true;

@@ -77,6 +77,8 @@ pub fn run(args: Vec<std::ffi::OsString>) -> anyhow::Result<()> {
             _ => open = Some(PathBuf::from(a)),
         }
     }
+    // Staging folders of earlier drags (older than a day).
+    crate::platform::cleanup_old_staging_dirs();
     let settings_path = Settings::default_path();
     let (settings, notice) = match &settings_path {
         Some(p) => Settings::load(p),

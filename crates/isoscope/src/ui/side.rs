@@ -94,7 +94,7 @@ fn node_rows(tree: &Tree, id: NodeId) -> Vec<(String, String)> {
         ));
     }
     for (kind, t) in tree.times(id) {
-        rows.push((capitalise(kind.as_str()), format::time(*t)));
+        rows.push((capitalise(kind.as_str()), format::time(t)));
     }
     if let Some(u) = tree.unix(id) {
         rows.push(("Mode".into(), format!("{:o}", u.mode)));
