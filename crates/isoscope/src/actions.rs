@@ -491,7 +491,8 @@ impl App {
     fn beside_image(&self) -> Option<PathBuf> {
         let p = self.session.as_ref()?.path.as_ref()?;
         let stem = p.file_stem()?.to_string_lossy().into_owned();
-        Some(p.parent()?.join(stem))
+        let dir = std::path::absolute(p).ok()?.parent()?.join(stem);
+        Some(dir)
     }
 
     /// Queues an extraction.

@@ -400,3 +400,63 @@ fn select_all_and_type_to_select() {
     h.run_steps(1);
     assert_eq!(h.state().selection.nodes.len(), n);
 }
+
+/// Extracting twice into the same folder asks before replacing; "Keep
+/// both" with "apply to all" renames every clashing file.
+#[test]
+fn overwrite_question_renames_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = open(&sample());
+    wait_label(&mut h, "README.txt");
+    extract_all_to(&mut h, dir.path());
+    wait_for(&mut h, "first", |h| {
+        h.query_by_label_contains("Done: ").is_some()
+    });
+    extract_all_to(&mut h, dir.path());
+    wait_label(&mut h, "Replace the existing file?");
+    h.get_by_label("Do this for all conflicts").click();
+    h.run_steps(2);
+    h.get_by_label("Keep both (rename)").click();
+    wait_for(&mut h, "second", |h| {
+        h.query_all_by_label_contains("Done: ").count() == 2
+    });
+    assert!(
+        h.query_by_label("Replace the existing file?").is_none(),
+        "asked once"
+    );
+    let readme = listed("/README.txt");
+    let renamed = dir.path().join("README (2).txt");
+    assert_eq!(std::fs::metadata(&renamed).unwrap().len(), readme.size);
+    let data = dir.path().join("data (2).bin");
+    assert_eq!(
+        std::fs::metadata(&data).unwrap().len(),
+        listed("/data.bin").size
+    );
+}
+
+/// Tools ▸ Verify image shows the digests and checks a checksum file
+/// beside the image (expected SHA-256 from the sha2 crate, not from us).
+#[test]
+fn verify_compares_with_a_checksum_file() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("sample.iso");
+    std::fs::copy(sample(), &copy).unwrap();
+    let bytes = std::fs::read(&copy).unwrap();
+    let hex: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(
+        dir.path().join("SHA256SUMS"),
+        format!("{hex}  sample.iso\n"),
+    )
+    .unwrap();
+    let mut h = open(&copy);
+    wait_label(&mut h, "README.txt");
+    h.get_by_label("Tools").click();
+    h.run_steps(2);
+    h.get_by_label("Verify image").click();
+    wait_label(&mut h, &hex);
+    assert!(h.query_by_label("✔ SHA-256 matches SHA256SUMS").is_some());
+}

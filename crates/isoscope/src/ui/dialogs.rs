@@ -128,6 +128,7 @@ fn extract_dialog(app: &mut App, ctx: &egui::Context) {
         .open(&mut open)
         .collapsible(false)
         .default_width(460.0)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, -60.0])
         .show(ctx, |ui| {
             ui.label(format!("Extract {what} to:"));
             ui.horizontal(|ui| {

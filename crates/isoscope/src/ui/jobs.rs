@@ -20,7 +20,8 @@ pub fn panel(app: &mut App, ui: &mut egui::Ui) {
                     );
                 }
             }
-            for job in &jobs {
+            // Newest first: the job just started is the one people look for.
+            for job in jobs.iter().rev() {
                 ui.group(|ui| one(app, ui, job));
             }
         });

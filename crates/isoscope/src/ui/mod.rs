@@ -28,7 +28,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
     if !app.jobs.jobs.is_empty() || app.drag.running.is_some() {
         egui::Panel::bottom("jobs")
             .resizable(true)
-            .default_size(120.0)
+            .default_size(150.0)
             .show(ui, |ui| jobs::panel(app, ui));
     }
     if app.session.is_some() {
