@@ -35,6 +35,7 @@
 pub mod bytes;
 pub mod eltorito;
 mod error;
+pub mod extract;
 mod image;
 pub mod iso9660;
 pub mod partitions;
