@@ -43,6 +43,7 @@ pub mod reader;
 pub mod rockridge;
 pub mod source;
 pub mod tree;
+pub mod verify;
 pub mod zisofs;
 
 pub use error::{Error, Result, Warning};
