@@ -8,7 +8,10 @@
 //! use iso_core::{Image, OpenOptions};
 //! # fn main() -> Result<(), iso_core::Error> {
 //! let image = Image::open("disc.iso".as_ref(), &OpenOptions::default())?;
-//! let tree = image.tree(image.default_view())?;
+//! let Some(view) = image.default_view() else {
+//!     return Ok(()); // e.g. a UDF-only image: nothing this version reads
+//! };
+//! let tree = image.tree(view)?;
 //! for id in tree.walk(tree.root()) {
 //!     println!("{} {}", tree.path(id), tree.size(id));
 //! }
@@ -33,6 +36,7 @@
 )]
 
 pub mod bytes;
+pub mod crossview;
 pub mod eltorito;
 mod error;
 pub mod extract;

@@ -50,6 +50,9 @@ const DIR_BYTES_BUDGET_MIN: u64 = 1 << 30;
 /// Bytes read from the image per directory read.
 const CHUNK: u64 = 64 * 1024;
 const STRUCT_DIR: &str = "directory record";
+/// Largest directory read (a million entries take about 60 MiB); hostile
+/// lengths are cut here.
+const MAX_DIR_LEN: u64 = 256 << 20;
 
 struct Walker<'a> {
     source: &'a Arc<dyn ImageSource>,
@@ -176,14 +179,14 @@ pub fn build_tree(
                 is_boot: true,
             });
         }
-        let dirs: Vec<(Option<(u64, u64, u64)>, bool)> =
+        let dirs: Vec<(Option<DirLoc>, bool)> =
             children.iter().map(|c| (c.dir, c.is_boot)).collect();
         let nodes: Vec<NewNode> = children.into_iter().map(|c| c.node).collect();
         let range = w.b.add_children(d.node, nodes)?;
         for (id, (dir, is_boot)) in range.zip(dirs) {
             if is_boot {
                 boot_dir = Some(NodeId(id));
-            } else if let Some((offset, len, lba)) = dir {
+            } else if let Some(DirLoc { offset, len, lba }) = dir {
                 if d.depth + 1 > opts.max_depth {
                     w.b.warn(Warning::new(
                         STRUCT_DIR,
@@ -217,10 +220,18 @@ pub fn build_tree(
     Ok(w.b.finish())
 }
 
+/// Where a directory's records are.
+#[derive(Debug, Clone, Copy)]
+struct DirLoc {
+    offset: u64,
+    len: u64,
+    lba: u64,
+}
+
 struct Child {
     node: NewNode,
-    /// For directories: (byte offset, length, LBA) of their records.
-    dir: Option<(u64, u64, u64)>,
+    /// For directories: where their records are.
+    dir: Option<DirLoc>,
     is_boot: bool,
 }
 
@@ -295,6 +306,19 @@ impl Walker<'_> {
             ));
             len = avail;
         }
+        if len > MAX_DIR_LEN {
+            self.b.warn(Warning::new(
+                STRUCT_DIR,
+                Some(d.lba),
+                format!(
+                    "directory {} claims {} bytes; read only the first {}",
+                    self.b.tree().path(d.node),
+                    len,
+                    MAX_DIR_LEN
+                ),
+            ));
+            len = MAX_DIR_LEN;
+        }
         if len > self.budget {
             return Err(Error::corrupt(
                 STRUCT_DIR,
@@ -303,51 +327,7 @@ impl Walker<'_> {
             ));
         }
         self.budget -= len;
-        let mut records: Vec<(DirectoryRecord, u64)> = Vec::new();
-        let mut pos = 0u64;
-        let mut damaged = false;
-        while pos < len {
-            let n = CHUNK.min(len - pos);
-            let chunk = read_vec(
-                self.source.as_ref(),
-                d.offset + pos,
-                crate::bytes::usize_from(n).unwrap_or(0),
-            )?;
-            // Records never cross a logical block; walk each block.
-            for (bi, block) in chunk
-                .chunks(crate::bytes::usize_from(self.block_len).unwrap_or(2048))
-                .enumerate()
-            {
-                let block_lba = (d.offset + pos) / self.block_len + crate::bytes::u64_from(bi);
-                let mut off = 0usize;
-                while off < block.len() {
-                    let Some(&rlen) = block.get(off) else { break };
-                    if rlen == 0 {
-                        break;
-                    }
-                    match block.get(off..).and_then(DirectoryRecord::parse) {
-                        Some(rec) => records.push((rec, block_lba)),
-                        None => {
-                            if !damaged {
-                                self.b.warn(Warning::new(
-                                    STRUCT_DIR,
-                                    Some(block_lba),
-                                    format!(
-                                        "damaged record at byte {} of directory {}; skipped the rest of its block",
-                                        off,
-                                        self.b.tree().path(d.node)
-                                    ),
-                                ));
-                            }
-                            damaged = true;
-                            break;
-                        }
-                    }
-                    off += usize::from(rlen);
-                }
-            }
-            pos += n;
-        }
+        let records = self.read_records(d.offset, len, d.node)?;
         self.records_to_children(d, records)
     }
 
@@ -405,6 +385,86 @@ impl Walker<'_> {
             }
         }
         Ok(out)
+    }
+
+    /// Reads the directory records in `len` bytes at `offset`.
+    fn read_records(
+        &mut self,
+        offset: u64,
+        len: u64,
+        node: NodeId,
+    ) -> Result<Vec<(DirectoryRecord, u64)>> {
+        let mut records: Vec<(DirectoryRecord, u64)> = Vec::new();
+        let mut pos = 0u64;
+        let mut damaged = false;
+        let block_len = crate::bytes::usize_from(self.block_len).unwrap_or(2048);
+        while pos < len {
+            let n = CHUNK.min(len - pos);
+            let chunk = read_vec(
+                self.source.as_ref(),
+                offset + pos,
+                crate::bytes::usize_from(n).unwrap_or(0),
+            )?;
+            // Records never cross a logical block; walk each block.
+            for (bi, block) in chunk.chunks(block_len).enumerate() {
+                let block_lba = (offset + pos) / self.block_len + crate::bytes::u64_from(bi);
+                let mut off = 0usize;
+                while let Some(&rlen) = block.get(off) {
+                    if rlen == 0 {
+                        break;
+                    }
+                    match block.get(off..).and_then(DirectoryRecord::parse) {
+                        Some(rec) => records.push((rec, block_lba)),
+                        None => {
+                            if !damaged {
+                                self.b.warn(Warning::new(
+                                    STRUCT_DIR,
+                                    Some(block_lba),
+                                    format!(
+                                        "damaged record at byte {} of directory {}; skipped the rest of its block",
+                                        off,
+                                        self.b.tree().path(node)
+                                    ),
+                                ));
+                            }
+                            damaged = true;
+                            break;
+                        }
+                    }
+                    off += usize::from(rlen);
+                }
+            }
+            pos += n;
+        }
+        Ok(records)
+    }
+
+    /// Whether the directory at `loc` holds only relocated (RE) entries:
+    /// then it is Rock Ridge's "rr_moved" bookkeeping and hidden.
+    fn only_relocated(&mut self, loc: DirLoc, node: NodeId) -> bool {
+        let Some(susp) = self.opts.rr else {
+            return false;
+        };
+        if !self.extent_ok(loc.offset, loc.len) || loc.len > 16 << 20 {
+            return false;
+        }
+        let Ok(records) = self.read_records(loc.offset, loc.len, node) else {
+            return false;
+        };
+        let mut warnings = Vec::new();
+        records
+            .iter()
+            .filter(|(r, _)| !r.is_dot_or_dotdot())
+            .all(|(r, lba)| {
+                rockridge::parse(
+                    self.source.as_ref(),
+                    &r.system_use,
+                    susp,
+                    *lba,
+                    &mut warnings,
+                )
+                .relocated
+            })
     }
 
     fn parse_rr_bytes(&mut self, su: &[u8], lba: u64) -> Option<RrEntry> {
@@ -499,6 +559,22 @@ impl Walker<'_> {
             _ => self.decode_name(&rec.file_identifier),
         };
         let name = self.clean_name(raw_name, d, g.lba);
+        let rr_moved = d.node == NodeId(0)
+            && self.opts.rr.is_some()
+            && rec.file_flags.directory()
+            && rr.child_link.is_none()
+            && matches!(name.to_ascii_lowercase().as_str(), "rr_moved" | ".rr_moved");
+        if rr_moved {
+            let e = g.extents.first().copied().unwrap_or(Extent::recorded(0, 0));
+            let loc = DirLoc {
+                offset: e.offset,
+                len: e.len,
+                lba: e.offset / self.block_len,
+            };
+            if self.only_relocated(loc, d.node) {
+                return Ok(None);
+            }
+        }
         let mut flags = NodeFlags::default();
         if rec.file_flags.hidden() {
             flags |= NodeFlags::HIDDEN;
@@ -541,7 +617,11 @@ impl Walker<'_> {
             let offset = u64::from(cl) * self.block_len;
             let len = self.dot_record_len(offset).unwrap_or(self.block_len);
             extents = vec![Extent::recorded(offset, len)];
-            dir = Some((offset, len, u64::from(cl)));
+            dir = Some(DirLoc {
+                offset,
+                len,
+                lba: u64::from(cl),
+            });
         } else if kind == NodeKind::Dir {
             let e = extents.first().copied().unwrap_or(Extent::recorded(0, 0));
             let mut offset = e.offset;
@@ -561,7 +641,11 @@ impl Walker<'_> {
                     extents = vec![Extent::recorded(offset, len)];
                 }
             }
-            dir = Some((offset, len, offset / self.block_len));
+            dir = Some(DirLoc {
+                offset,
+                len,
+                lba: offset / self.block_len,
+            });
         }
         if kind != NodeKind::File {
             size = 0;

@@ -2,10 +2,16 @@
 //! (SUSP, IEEE P1281): POSIX names, modes, owners, times, symlinks, device
 //! numbers, deep-directory relocation, and zisofs (ZF) entries.
 //!
-//! CONTRACT (filled in by the Rock Ridge work): `parse` reads the entries of
-//! one directory record's System Use field and follows CE continuation
-//! areas (bounded and loop-safe).
+//! [`detect_susp`] finds the SP entry in the root directory's "." record;
+//! [`parse`] then reads the entries of each directory record's System Use
+//! field and follows its CE continuation areas (bounded and loop-safe).
+//! Damage never fails the walk: it becomes warnings, and what could be read
+//! is used.
 
+mod entries;
+mod susp;
+
+use crate::bytes::slice;
 use crate::error::Warning;
 use crate::source::ImageSource;
 use crate::tree::{TimeKind, Timestamp, UnixMeta};
@@ -54,16 +60,29 @@ pub struct RrEntry {
     pub has_rr: bool,
 }
 
-/// Looks for the SUSP "SP" entry at the start of the root "." record's
-/// System Use field.
+/// Looks for the SUSP "SP" entry (SUSP 1.12 §5.3) at the start of the root
+/// "." record's System Use field: Signature Word "SP", Length 7, Version 1,
+/// Check Bytes BE EF, LEN_SKP.
 pub fn detect_susp(system_use: &[u8]) -> Option<SuspInfo> {
-    let _ = system_use;
-    None
+    let sp = slice(system_use, 0, 7)?;
+    match sp {
+        [b'S', b'P', 7, _, 0xBE, 0xEF, len_skp] => Some(SuspInfo { len_skp: *len_skp }),
+        _ => None,
+    }
 }
 
 /// Parses one directory record's System Use field (`system_use`, with
 /// LEN_SKP not yet skipped) and its continuation areas. `lba` is where the
 /// record is, for warnings. Never fails: damage becomes warnings.
+///
+/// LEN_SKP bytes are skipped at the start of every System Use field except
+/// the one holding the SP entry itself (the root's "." record, where SP is
+/// at BP1 by definition, SUSP §5.3); continuation areas are not skipped
+/// into. CE chains are followed at most 16 hops and 64 KiB deep and never
+/// into an area already read.
+///
+/// # Security
+/// Bounded in time and memory whatever the bytes say.
 pub fn parse(
     source: &dyn ImageSource,
     system_use: &[u8],
@@ -71,6 +90,16 @@ pub fn parse(
     lba: u64,
     warnings: &mut Vec<Warning>,
 ) -> RrEntry {
-    let _ = (source, system_use, susp, lba, warnings);
-    RrEntry::default()
+    let skip = if detect_susp(system_use).is_some() {
+        0
+    } else {
+        usize::from(susp.len_skp)
+    };
+    let field = system_use.get(skip..).unwrap_or_default();
+    let mut gather = entries::Gather::default();
+    susp::walk(source, field, lba, warnings, &mut |e, w| gather.entry(e, w));
+    gather.finish(lba, warnings)
 }
+
+#[cfg(test)]
+mod tests;

@@ -108,7 +108,7 @@ fn read_at_impl(file: &File, mut offset: u64, mut buf: &mut [u8]) -> io::Result<
         match file.seek_read(buf, offset) {
             Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
             Ok(n) => {
-                buf = &mut buf[n..];
+                buf = buf.get_mut(n..).unwrap_or_default();
                 offset += n as u64;
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

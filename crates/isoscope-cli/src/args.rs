@@ -1,0 +1,175 @@
+//! The command line: one clap struct per subcommand (DESIGN.md §4).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// List, read, extract and verify optical-disc images.
+///
+/// Exit codes: 0 ok, 1 the image is damaged or a requested entry failed
+/// (the rest was still done), 2 usage error or unreadable input,
+/// 130 interrupted.
+#[derive(Debug, Parser)]
+#[command(name = "isoscope-cli", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the image's volume descriptors, views, boot catalog and partitions.
+    Info(InfoArgs),
+    /// List a directory (or, with -r, everything below it).
+    ///
+    /// El Torito boot images appear under /[BOOT] as files (type "file" in
+    /// JSON). JSON "mode" is the full st_mode from Rock Ridge, or null.
+    Ls(LsArgs),
+    /// Write a file's content to standard output.
+    Cat(CatArgs),
+    /// Extract files and directories into a destination directory.
+    ///
+    /// Entries with unsafe names ("..", separators, NUL) and symbolic links
+    /// pointing outside the destination are reported and skipped (exit 1);
+    /// existing files kept by --overwrite never are reported (exit 0).
+    Extract(ExtractArgs),
+    /// Compute the image's checksum, or check it against a checksum file.
+    Verify(VerifyArgs),
+}
+
+/// Which filesystem view of the image to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ViewArg {
+    /// The richest view the image has (UDF, Rock Ridge, Joliet, ISO 9660:1999, ISO 9660).
+    #[default]
+    Auto,
+    /// UDF.
+    Udf,
+    /// ISO 9660 with Rock Ridge.
+    Rockridge,
+    /// Joliet.
+    Joliet,
+    /// Plain ISO 9660 names.
+    Iso9660,
+    /// ISO 9660:1999 (enhanced volume descriptor).
+    #[value(name = "iso9660-1999")]
+    Iso9660_1999,
+}
+
+/// `info IMAGE [--json]`.
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// The disc image.
+    pub image: PathBuf,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ls IMAGE [PATH] [--view …] [--session N] [--json] [-r]`.
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// The disc image.
+    pub image: PathBuf,
+    /// Directory (or file) inside the image, `/`-separated from the view's root.
+    #[arg(default_value = "/")]
+    pub path: String,
+    /// Filesystem view.
+    #[arg(long, value_enum, default_value_t = ViewArg::Auto)]
+    pub view: ViewArg,
+    /// Session to read (multi-session images); only session 1 is read so far.
+    #[arg(long, value_name = "N")]
+    pub session: Option<u32>,
+    /// One JSON object per line: path, type, size, mtime, mode (st_mode), target.
+    #[arg(long)]
+    pub json: bool,
+    /// Recurse into subdirectories.
+    #[arg(short = 'r', long)]
+    pub recursive: bool,
+    /// Print tree size and memory per entry to stderr (for benchmarks).
+    #[arg(long, hide = true)]
+    pub stats: bool,
+}
+
+/// `cat IMAGE PATH [--view …]`.
+#[derive(Debug, Args)]
+pub struct CatArgs {
+    /// The disc image.
+    pub image: PathBuf,
+    /// File inside the image.
+    pub path: String,
+    /// Filesystem view.
+    #[arg(long, value_enum, default_value_t = ViewArg::Auto)]
+    pub view: ViewArg,
+}
+
+/// What to do when a destination file exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Overwrite {
+    /// Keep the existing file and skip the entry.
+    #[default]
+    Never,
+    /// Replace the existing file.
+    Always,
+    /// Write under a new name: "name (1).ext", "name (2).ext", …
+    Rename,
+}
+
+/// `extract IMAGE [PATH…] -o DIR …`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// The disc image.
+    pub image: PathBuf,
+    /// What to extract (default: everything). Paths keep their place below
+    /// the view's root: `/docs/a.txt` is written to `DIR/docs/a.txt`.
+    pub paths: Vec<String>,
+    /// Destination directory (created when missing).
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: PathBuf,
+    /// Filesystem view.
+    #[arg(long, value_enum, default_value_t = ViewArg::Auto)]
+    pub view: ViewArg,
+    /// What to do when a destination file exists.
+    #[arg(long, value_enum, default_value_t = Overwrite::Never)]
+    pub overwrite: Overwrite,
+    /// Record an unreadable entry and go on (exit 1 at the end).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Do not set modification times.
+    #[arg(long)]
+    pub no_times: bool,
+    /// Do not set permissions from the image.
+    #[arg(long)]
+    pub no_perms: bool,
+    /// No progress and no summary.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// Checksum algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Algo {
+    /// MD5.
+    Md5,
+    /// SHA-1.
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-512.
+    Sha512,
+}
+
+/// `verify IMAGE [--algo …] [--against FILE]`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The disc image.
+    pub image: PathBuf,
+    /// Checksum algorithm (default sha256; with --against, the one the file uses).
+    #[arg(long, value_enum)]
+    pub algo: Option<Algo>,
+    /// Checksum file (`HEX  NAME`, `HEX *NAME` or BSD `SHA256 (NAME) = HEX` lines).
+    #[arg(long, value_name = "FILE")]
+    pub against: Option<PathBuf>,
+}

@@ -1,0 +1,348 @@
+//! `info`: everything the image's descriptors say.
+//!
+//! The report is built once as a JSON value (fields in a fixed order) and
+//! printed either as JSON or as aligned "key: value" text, so the two
+//! never disagree.
+
+use std::io::{self, Write};
+
+use iso_core::eltorito::{BootEntry, Emulation, Platform};
+use iso_core::iso9660::raw::{DecDateTime, DescriptorType, VolumeDescriptor};
+use iso_core::partitions::{PartitionTable, Scheme};
+use iso_core::{Image, Timestamp};
+use serde_json::{json, Map, Value};
+
+use crate::args::InfoArgs;
+use crate::{term, Failure, Outcome, DAMAGED, OK};
+
+/// Runs `info`.
+pub fn run(args: &InfoArgs) -> Outcome {
+    let image = crate::open_image(&args.image)?;
+    let report = report(&image);
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &report)
+            .map_err(|e| Failure::stdout(io::Error::other(e)))?;
+        writeln!(out).map_err(Failure::stdout)?;
+    } else {
+        let mut text = String::new();
+        render(&report, 0, &mut text);
+        out.write_all(text.as_bytes()).map_err(Failure::stdout)?;
+    }
+    out.flush().map_err(Failure::stdout)?;
+    for w in image.warnings() {
+        crate::warn(&w.to_string());
+    }
+    Ok(if image.warnings().is_empty() {
+        OK
+    } else {
+        DAMAGED
+    })
+}
+
+fn report(image: &Image) -> Value {
+    let info = image.info();
+    let mut m = Map::new();
+    m.insert("image_size".into(), json!(info.len));
+    m.insert(
+        "views".into(),
+        json!(image.views().iter().map(|v| v.as_str()).collect::<Vec<_>>()),
+    );
+    m.insert(
+        "default_view".into(),
+        json!(image.default_view().map(|v| v.as_str())),
+    );
+    m.insert(
+        "descriptors".into(),
+        Value::Array(
+            info.descriptors
+                .iter()
+                .map(|(lba, t)| json!({"lba": lba, "type": descriptor_type(*t)}))
+                .collect(),
+        ),
+    );
+    m.insert("primary".into(), opt(info.primary.as_ref().map(volume)));
+    m.insert("joliet".into(), opt(info.joliet.as_ref().map(volume)));
+    m.insert("enhanced".into(), opt(info.enhanced.as_ref().map(volume)));
+    m.insert(
+        "rock_ridge".into(),
+        opt(info.susp.map(|s| json!({"susp_len_skp": s.len_skp}))),
+    );
+    m.insert(
+        "boot_record".into(),
+        opt(info
+            .boot_record
+            .as_ref()
+            .map(|b| json!({"lba": b.lba, "boot_system_identifier": b.boot_system_identifier}))),
+    );
+    m.insert(
+        "boot_catalog".into(),
+        opt(info.boot_catalog.as_ref().map(|c| {
+            json!({
+                "catalog_lba": c.catalog_lba,
+                "id_string": c.id_string,
+                "entries": c.entries.iter().map(boot_entry).collect::<Vec<_>>(),
+            })
+        })),
+    );
+    m.insert(
+        "partitions".into(),
+        Value::Array(info.partitions.iter().map(partition_table).collect()),
+    );
+    m.insert(
+        "udf".into(),
+        opt(info
+            .udf
+            .as_ref()
+            .map(|u| json!({"bea_lba": u.bea_lba, "nsr": u.nsr}))),
+    );
+    m.insert(
+        "warnings".into(),
+        json!(image
+            .warnings()
+            .iter()
+            .map(|w| w.to_string())
+            .collect::<Vec<_>>()),
+    );
+    Value::Object(m)
+}
+
+fn opt(v: Option<Value>) -> Value {
+    v.unwrap_or(Value::Null)
+}
+
+fn descriptor_type(t: DescriptorType) -> String {
+    match t {
+        DescriptorType::BootRecord => "boot record".into(),
+        DescriptorType::Primary => "primary".into(),
+        DescriptorType::Supplementary => "supplementary".into(),
+        DescriptorType::Partition => "partition".into(),
+        DescriptorType::Terminator => "terminator".into(),
+        DescriptorType::Other(n) => format!("type {n}"),
+    }
+}
+
+fn volume(vd: &VolumeDescriptor) -> Value {
+    let hex: String = vd
+        .escape_sequences
+        .iter()
+        .take_while(|&&b| b != 0)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    json!({
+        "lba": vd.lba,
+        "descriptor_type": descriptor_type(vd.descriptor_type),
+        "version": vd.version,
+        "volume_flags": vd.volume_flags,
+        "system_identifier": vd.system_identifier,
+        "volume_identifier": vd.volume_identifier,
+        "volume_space_size": vd.volume_space_size,
+        "escape_sequences": hex,
+        "joliet_level": vd.joliet_level,
+        "volume_set_size": vd.volume_set_size,
+        "volume_sequence_number": vd.volume_sequence_number,
+        "logical_block_size": vd.logical_block_size,
+        "path_table_size": vd.path_table_size,
+        "type_l_path_table": vd.type_l_path_table,
+        "optional_type_l_path_table": vd.optional_type_l_path_table,
+        "type_m_path_table": vd.type_m_path_table,
+        "optional_type_m_path_table": vd.optional_type_m_path_table,
+        "root_directory": {
+            "location_of_extent": vd.root.location_of_extent,
+            "data_length": vd.root.data_length,
+            "recording_date": vd.root.recording_date.map(timestamp),
+        },
+        "volume_set_identifier": vd.volume_set_identifier,
+        "publisher_identifier": vd.publisher_identifier,
+        "data_preparer_identifier": vd.data_preparer_identifier,
+        "application_identifier": vd.application_identifier,
+        "copyright_file_identifier": vd.copyright_file_identifier,
+        "abstract_file_identifier": vd.abstract_file_identifier,
+        "bibliographic_file_identifier": vd.bibliographic_file_identifier,
+        "volume_creation": dec_date(&vd.volume_creation),
+        "volume_modification": dec_date(&vd.volume_modification),
+        "volume_expiration": dec_date(&vd.volume_expiration),
+        "volume_effective": dec_date(&vd.volume_effective),
+        "file_structure_version": vd.file_structure_version,
+    })
+}
+
+fn timestamp(t: Timestamp) -> Value {
+    json!({"unix": t.seconds, "utc": term::iso8601(t.seconds)})
+}
+
+/// The digits as written, the same in ISO 8601 with the recorded offset
+/// (null when the digits say "not specified" or are not a date), and the
+/// offset in 15-minute steps.
+fn dec_date(d: &DecDateTime) -> Value {
+    json!({
+        "digits": d.digits,
+        "iso8601": d.time.map(|_| dec_iso8601(d)),
+        "gmt_offset": d.gmt_offset,
+        "unix": d.time.map(|t| t.seconds),
+    })
+}
+
+fn dec_iso8601(d: &DecDateTime) -> String {
+    let g = |a: usize, b: usize| d.digits.get(a..b).unwrap_or("00");
+    let quarters = i32::from(d.gmt_offset);
+    let sign = if quarters < 0 { '-' } else { '+' };
+    let minutes = quarters.abs() * 15;
+    format!(
+        "{}-{}-{}T{}:{}:{}.{}{sign}{:02}:{:02}",
+        g(0, 4),
+        g(4, 6),
+        g(6, 8),
+        g(8, 10),
+        g(10, 12),
+        g(12, 14),
+        g(14, 16),
+        minutes / 60,
+        minutes % 60
+    )
+}
+
+fn boot_entry(e: &BootEntry) -> Value {
+    json!({
+        "bootable": e.bootable,
+        "platform": platform(e.platform),
+        "emulation": emulation(e.emulation),
+        "load_segment": format!("0x{:04x}", e.load_segment),
+        "system_type": e.system_type,
+        "sector_count": e.sector_count,
+        "load_rba": e.load_rba,
+        "section_id": e.section_id,
+        "image_size": e.image_len,
+    })
+}
+
+#[allow(unreachable_patterns)] // the enums may grow
+fn platform(p: Platform) -> String {
+    match p {
+        Platform::X86Bios => "x86 BIOS".into(),
+        Platform::PowerPc => "PowerPC".into(),
+        Platform::Mac => "Mac".into(),
+        Platform::Efi => "UEFI".into(),
+        Platform::Other(n) => format!("0x{n:02x}"),
+        other => format!("{other:?}"),
+    }
+}
+
+#[allow(unreachable_patterns)] // the enums may grow
+fn emulation(e: Emulation) -> String {
+    match e {
+        Emulation::NoEmulation => "no emulation".into(),
+        Emulation::Floppy1200 => "1.2 MB floppy".into(),
+        Emulation::Floppy1440 => "1.44 MB floppy".into(),
+        Emulation::Floppy2880 => "2.88 MB floppy".into(),
+        Emulation::HardDisk => "hard disk".into(),
+        Emulation::Other(n) => format!("0x{n:02x}"),
+        other => format!("{other:?}"),
+    }
+}
+
+#[allow(unreachable_patterns)] // the enums may grow
+fn partition_table(t: &PartitionTable) -> Value {
+    let scheme = match t.scheme {
+        Scheme::Mbr => "MBR".to_string(),
+        Scheme::Gpt => "GPT".to_string(),
+        other => format!("{other:?}"),
+    };
+    json!({
+        "scheme": scheme,
+        "disk_id": t.disk_id,
+        "partitions": t.partitions.iter().map(|p| json!({
+            "number": p.number,
+            "type_id": p.type_id,
+            "type_name": p.type_name,
+            "start_sector": p.start_sector,
+            "sector_count": p.sector_count,
+            "bootable": p.bootable,
+            "name": p.name,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Aligned "key: value" lines; nested objects indented under their key,
+/// arrays of objects numbered. Strings are escaped for the terminal.
+fn render(v: &Value, indent: usize, out: &mut String) {
+    let Value::Object(map) = v else {
+        return;
+    };
+    let width = map
+        .iter()
+        .filter(|(_, v)| is_scalar(v))
+        .map(|(k, _)| k.len())
+        .max()
+        .unwrap_or(0);
+    let pad = " ".repeat(indent);
+    for (k, v) in map {
+        let label = k.replace('_', " ");
+        match v {
+            Value::Object(_) if inline(v).is_none() => {
+                out.push_str(&format!("{pad}{label}:\n"));
+                render(v, indent + 2, out);
+            }
+            Value::Array(items) if !is_scalar(v) => {
+                for (i, item) in items.iter().enumerate() {
+                    out.push_str(&format!("{pad}{label} #{}:\n", i + 1));
+                    render(item, indent + 2, out);
+                }
+            }
+            _ => {
+                out.push_str(&format!(
+                    "{pad}{label}:{} {}\n",
+                    " ".repeat(width.saturating_sub(k.len())),
+                    scalar(v)
+                ));
+            }
+        }
+    }
+}
+
+/// Dates and timestamps print on one line.
+fn inline(v: &Value) -> Option<String> {
+    let digits = v.get("digits").and_then(Value::as_str);
+    if let Some(digits) = digits {
+        let offset = v
+            .get("gmt_offset")
+            .map(Value::to_string)
+            .unwrap_or_default();
+        return Some(match v.get("iso8601").and_then(Value::as_str) {
+            Some(iso) => format!("{iso}  (digits {digits}, gmt offset {offset})"),
+            None => format!("not specified  (digits {})", term::escape(digits)),
+        });
+    }
+    if let (Some(lba), Some(ty), Some(2)) = (
+        v.get("lba"),
+        v.get("type").and_then(Value::as_str),
+        v.as_object().map(Map::len),
+    ) {
+        return Some(format!("{ty} (LBA {lba})"));
+    }
+    let utc = v.get("utc").and_then(Value::as_str)?;
+    Some(format!("{utc}  (unix {})", v.get("unix")?))
+}
+
+fn is_scalar(v: &Value) -> bool {
+    match v {
+        Value::Object(_) => inline(v).is_some(),
+        Value::Array(items) => items.iter().all(|i| !i.is_object() || inline(i).is_some()),
+        _ => true,
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    if let Some(s) = inline(v) {
+        return s;
+    }
+    match v {
+        Value::Null => "-".into(),
+        Value::String(s) if s.is_empty() => "\"\"".into(),
+        Value::String(s) => term::escape(s).into_owned(),
+        Value::Array(items) if items.is_empty() => "none".into(),
+        Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}

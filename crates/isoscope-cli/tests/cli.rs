@@ -1,0 +1,530 @@
+//! Integration tests of the `isoscope-cli` binary (DESIGN.md §4) on
+//! `data/small.iso.gz`, a plain ISO 9660 + Joliet image made by xorriso
+//! (`data/make.sh`). Expected values come from that script's inputs and
+//! from the tools' own listings committed beside it (xorriso `lsdl`,
+//! `isoinfo -d`, `sha256sum`), never from our own output.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_isoscope-cli");
+/// 2020-01-02 03:04:05 UTC, the date make.sh gives every file.
+const FIXED_MTIME: i64 = 1_577_934_245;
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// Unpacks the fixture as `small.iso` in a fresh temporary directory.
+fn fixture() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = std::fs::File::open(data("small.iso.gz")).unwrap();
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(gz)
+        .read_to_end(&mut bytes)
+        .unwrap();
+    let iso = dir.path().join("small.iso");
+    std::fs::write(&iso, bytes).unwrap();
+    (dir, iso)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// (path, type, size) of every entry below the root in an xorriso
+/// `-find / -exec lsdl` listing.
+fn lsdl(file: &str) -> Vec<(String, String, u64)> {
+    let text = std::fs::read_to_string(data(file)).unwrap();
+    let mut out: Vec<_> = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let quote = l.find('\'').unwrap();
+            let path = l[quote + 1..l.len() - 1].to_string();
+            let fields: Vec<&str> = l[..quote].split_whitespace().collect();
+            let ty = match l.as_bytes()[0] {
+                b'd' => "dir",
+                b'-' => "file",
+                b'l' => "symlink",
+                _ => "other",
+            };
+            (path, ty.to_string(), fields[4].parse().unwrap())
+        })
+        .filter(|(p, _, _)| p != "/")
+        .collect();
+    out.sort();
+    out
+}
+
+mod ls {
+    //! `ls --json -r` against xorriso's listing of each view; views and
+    //! sessions that are not there.
+    use super::*;
+
+    fn json_listing(iso: &Path, view: &str) -> Vec<(String, String, u64)> {
+        let o = run(&["ls", "--json", "-r", "--view", view, iso.to_str().unwrap()]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let mut out = Vec::new();
+        for line in String::from_utf8(o.stdout).unwrap().lines() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+            assert_eq!(keys.len(), 6, "{line}");
+            assert_eq!(v["mtime"], FIXED_MTIME, "{line}");
+            assert!(v["mode"].is_null(), "no Rock Ridge, no mode: {line}");
+            assert!(v["target"].is_null(), "{line}");
+            let size = v["size"].as_u64().unwrap();
+            let ty = v["type"].as_str().unwrap().to_string();
+            out.push((v["path"].as_str().unwrap().to_string(), ty, size));
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn joliet_matches_xorriso() {
+        let (_d, iso) = fixture();
+        assert_eq!(json_listing(&iso, "joliet"), lsdl("small.joliet.lsdl"));
+    }
+
+    #[test]
+    fn iso9660_matches_xorriso() {
+        let (_d, iso) = fixture();
+        assert_eq!(json_listing(&iso, "iso9660"), lsdl("small.iso9660.lsdl"));
+    }
+
+    #[test]
+    fn default_view_and_subdirectory() {
+        let (_d, iso) = fixture();
+        let o = run(&["ls", iso.to_str().unwrap(), "/docs"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let text = String::from_utf8(o.stdout).unwrap();
+        let names: Vec<String> = text
+            .lines()
+            .map(|l| l.split_whitespace().skip(4).collect::<Vec<_>>().join(" "))
+            .collect();
+        assert_eq!(names, ["Long Name Document.txt", "deep", "numbers.txt"]);
+        assert!(text.contains("2020-01-02 03:04"), "{text}");
+        assert!(text.lines().any(|l| l.starts_with('d')), "{text}");
+    }
+
+    #[test]
+    fn missing_view_is_a_usage_error_listing_views() {
+        let (_d, iso) = fixture();
+        let o = run(&["ls", "--view", "rockridge", iso.to_str().unwrap()]);
+        assert_eq!(code(&o), 2);
+        let e = stderr(&o);
+        assert!(e.contains("joliet") && e.contains("iso9660"), "{e}");
+        assert!(o.stdout.is_empty());
+    }
+
+    #[test]
+    fn other_sessions_are_a_usage_error() {
+        let (_d, iso) = fixture();
+        let o = run(&["ls", "--session", "2", iso.to_str().unwrap()]);
+        assert_eq!(code(&o), 2);
+        assert!(stderr(&o).contains("session"));
+        let o = run(&["ls", "--session", "1", iso.to_str().unwrap()]);
+        assert_eq!(code(&o), 0);
+    }
+
+    #[test]
+    fn missing_path_is_exit_2() {
+        let (_d, iso) = fixture();
+        let o = run(&["ls", iso.to_str().unwrap(), "/nope"]);
+        assert_eq!(code(&o), 2);
+    }
+}
+
+mod info {
+    //! `info --json` against `isoinfo -d`.
+    use super::*;
+
+    fn isoinfo(key: &str) -> String {
+        let text = std::fs::read_to_string(data("small.isoinfo-d.txt")).unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .unwrap()
+            .trim()
+            .to_string()
+    }
+
+    #[test]
+    fn primary_descriptor_as_isoinfo_reads_it() {
+        let (_d, iso) = fixture();
+        let o = run(&["info", "--json", iso.to_str().unwrap()]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let pvd = &v["primary"];
+        assert_eq!(pvd["volume_identifier"], isoinfo("Volume id:"));
+        assert_eq!(pvd["publisher_identifier"], isoinfo("Publisher id:"));
+        assert_eq!(pvd["application_identifier"], isoinfo("Application id:"));
+        assert_eq!(
+            pvd["volume_space_size"].to_string(),
+            isoinfo("Volume size is:")
+        );
+        assert_eq!(
+            pvd["logical_block_size"].to_string(),
+            isoinfo("Logical block size is:")
+        );
+        // SOURCE_DATE_EPOCH=1577934245 in make.sh.
+        assert_eq!(pvd["volume_creation"]["digits"], "2020010203040500");
+        assert_eq!(pvd["volume_creation"]["unix"], FIXED_MTIME);
+        assert_eq!(
+            pvd["volume_creation"]["iso8601"],
+            "2020-01-02T03:04:05.00+00:00"
+        );
+        // "Joliet with UCS level 3 found".
+        assert_eq!(v["joliet"]["joliet_level"], 3);
+        assert_eq!(v["views"], serde_json::json!(["joliet", "iso9660"]));
+        assert_eq!(v["default_view"], "joliet");
+        assert!(v["boot_catalog"].is_null());
+    }
+
+    #[test]
+    fn text_report_is_key_value() {
+        let (_d, iso) = fixture();
+        let o = run(&["info", iso.to_str().unwrap()]);
+        assert_eq!(code(&o), 0);
+        let text = String::from_utf8(o.stdout).unwrap();
+        assert!(text.contains("volume identifier:"), "{text}");
+        assert!(text.contains("SMALL_FIXTURE"), "{text}");
+        assert!(text.contains("default view: joliet"), "{text}");
+    }
+
+    #[test]
+    fn not_an_image_is_exit_2() {
+        let dir = tempfile::tempdir().unwrap();
+        let junk = dir.path().join("junk.iso");
+        std::fs::write(&junk, vec![0x5au8; 64 * 1024]).unwrap();
+        for cmd in ["info", "ls"] {
+            let o = run(&[cmd, junk.to_str().unwrap()]);
+            assert_eq!(code(&o), 2, "{cmd}");
+            assert!(stderr(&o).contains("not a disc image"), "{}", stderr(&o));
+        }
+        let o = run(&["info", dir.path().join("missing.iso").to_str().unwrap()]);
+        assert_eq!(code(&o), 2);
+    }
+}
+
+mod cat {
+    //! `cat` prints the bytes make.sh wrote.
+    use super::*;
+
+    #[test]
+    fn prints_file_content() {
+        let (_d, iso) = fixture();
+        let o = run(&["cat", iso.to_str().unwrap(), "/hello.txt"]);
+        assert_eq!(code(&o), 0);
+        assert_eq!(o.stdout, b"hello, world\n");
+        let o = run(&["cat", iso.to_str().unwrap(), "/docs/numbers.txt"]);
+        assert_eq!(code(&o), 0);
+        let expected: String = (0..7000).map(|i| format!("{i:09}\n")).collect();
+        assert_eq!(o.stdout, expected.as_bytes());
+        let o = run(&[
+            "cat",
+            "--view",
+            "iso9660",
+            iso.to_str().unwrap(),
+            "/DOCS/DEEP/LEAF.DAT",
+        ]);
+        assert_eq!(o.stdout, b"deep\n");
+        let o = run(&["cat", iso.to_str().unwrap(), "/zero.bin"]);
+        assert_eq!((code(&o), o.stdout.len()), (0, 0));
+    }
+
+    #[test]
+    fn directory_or_missing_is_exit_2() {
+        let (_d, iso) = fixture();
+        let o = run(&["cat", iso.to_str().unwrap(), "/docs"]);
+        assert_eq!(code(&o), 2);
+        assert!(stderr(&o).contains("directory"));
+        let o = run(&["cat", iso.to_str().unwrap(), "/missing"]);
+        assert_eq!(code(&o), 2);
+    }
+}
+
+mod extract {
+    //! `extract` writes the files, keeps their dates, and follows the
+    //! overwrite policies.
+    use super::*;
+
+    #[test]
+    fn writes_everything() {
+        let (d, iso) = fixture();
+        let out = d.path().join("out");
+        let o = run(&[
+            "extract",
+            iso.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(
+            std::fs::read(out.join("hello.txt")).unwrap(),
+            b"hello, world\n"
+        );
+        assert_eq!(
+            std::fs::read(out.join("docs/deep/leaf.dat")).unwrap(),
+            b"deep\n"
+        );
+        assert_eq!(
+            std::fs::read(out.join("docs/Long Name Document.txt")).unwrap(),
+            b"Joliet keeps long mixed-case names.\n"
+        );
+        assert_eq!(
+            std::fs::metadata(out.join("docs/numbers.txt"))
+                .unwrap()
+                .len(),
+            70000
+        );
+        assert!(out.join("empty").is_dir());
+        assert_eq!(std::fs::metadata(out.join("zero.bin")).unwrap().len(), 0);
+        let mtime = std::fs::metadata(out.join("hello.txt"))
+            .unwrap()
+            .modified()
+            .unwrap()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert_eq!(mtime, FIXED_MTIME as u64);
+        // No temporary files left behind.
+        let leftovers: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn selected_paths_and_overwrite_policies() {
+        let (d, iso) = fixture();
+        let out = d.path().join("out");
+        let img = iso.to_str().unwrap();
+        let dest = out.to_str().unwrap();
+        let o = run(&["extract", img, "/docs/deep", "-o", dest]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(out.join("docs/deep/leaf.dat").is_file());
+        assert!(!out.join("hello.txt").exists());
+
+        std::fs::write(out.join("docs/deep/leaf.dat"), b"mine").unwrap();
+        // never (the default): kept, reported, not a failure.
+        let o = run(&["extract", img, "/docs/deep", "-o", dest]);
+        assert_eq!(code(&o), 0);
+        assert!(stderr(&o).contains("exists"));
+        assert_eq!(
+            std::fs::read(out.join("docs/deep/leaf.dat")).unwrap(),
+            b"mine"
+        );
+        // rename: a new name beside it.
+        let o = run(&[
+            "extract",
+            img,
+            "/docs/deep/leaf.dat",
+            "-o",
+            dest,
+            "--overwrite",
+            "rename",
+        ]);
+        assert_eq!(code(&o), 0);
+        assert_eq!(
+            std::fs::read(out.join("docs/deep/leaf (1).dat")).unwrap(),
+            b"deep\n"
+        );
+        assert_eq!(
+            std::fs::read(out.join("docs/deep/leaf.dat")).unwrap(),
+            b"mine"
+        );
+        // always: replaced.
+        let o = run(&[
+            "extract",
+            img,
+            "/docs/deep/leaf.dat",
+            "-o",
+            dest,
+            "--overwrite",
+            "always",
+        ]);
+        assert_eq!(code(&o), 0);
+        assert_eq!(
+            std::fs::read(out.join("docs/deep/leaf.dat")).unwrap(),
+            b"deep\n"
+        );
+    }
+
+    #[test]
+    fn missing_path_or_bad_option_is_exit_2() {
+        let (d, iso) = fixture();
+        let dest = d.path().join("out");
+        let o = run(&[
+            "extract",
+            iso.to_str().unwrap(),
+            "/nope",
+            "-o",
+            dest.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 2);
+        let o = run(&[
+            "extract",
+            iso.to_str().unwrap(),
+            "-o",
+            dest.to_str().unwrap(),
+            "--overwrite",
+            "sometimes",
+        ]);
+        assert_eq!(code(&o), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn does_not_write_through_a_symlink_in_the_destination() {
+        let (d, iso) = fixture();
+        let out = d.path().join("out");
+        let elsewhere = d.path().join("elsewhere");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("docs")).unwrap();
+        let o = run(&[
+            "extract",
+            iso.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--keep-going",
+        ]);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        assert!(std::fs::read_dir(&elsewhere).unwrap().next().is_none());
+        // The rest was still done.
+        assert!(out.join("hello.txt").is_file());
+    }
+}
+
+mod damaged {
+    //! A cut image (make.sh's file data at LBA 65 and above is gone; the
+    //! directories at LBA 51–62 are intact): listing still works with exit
+    //! 1; extraction stops at the first failure, or with --keep-going does
+    //! the rest, and leaves no partial files.
+    use super::*;
+
+    fn cut(iso: &Path) -> PathBuf {
+        let bytes = std::fs::read(iso).unwrap();
+        let cut = iso.with_file_name("cut.iso");
+        std::fs::write(&cut, &bytes[..65 * 2048]).unwrap();
+        cut
+    }
+
+    fn files_below(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    out.push(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn listing_a_cut_image_is_exit_1() {
+        let (_d, iso) = fixture();
+        let cut = cut(&iso);
+        let o = run(&["ls", "-r", "--json", cut.to_str().unwrap()]);
+        assert_eq!(code(&o), 1);
+        assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 8);
+        assert!(stderr(&o).contains("outside the image"), "{}", stderr(&o));
+    }
+
+    #[test]
+    fn extraction_stops_or_keeps_going() {
+        let (d, iso) = fixture();
+        let cut = cut(&iso);
+        let stop = d.path().join("stop");
+        let o = run(&[
+            "extract",
+            cut.to_str().unwrap(),
+            "-o",
+            stop.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 1);
+        // "/docs/Long Name Document.txt" (LBA 65) is the first file.
+        assert!(files_below(&stop).is_empty(), "{:?}", files_below(&stop));
+
+        let going = d.path().join("going");
+        let o = run(&[
+            "extract",
+            cut.to_str().unwrap(),
+            "-o",
+            going.to_str().unwrap(),
+            "--keep-going",
+        ]);
+        assert_eq!(code(&o), 1);
+        assert_eq!(files_below(&going), ["docs/deep/leaf.dat", "zero.bin"]);
+        assert_eq!(
+            std::fs::read(going.join("docs/deep/leaf.dat")).unwrap(),
+            b"deep\n"
+        );
+        let e = stderr(&o);
+        assert!(
+            e.contains("/hello.txt") && e.contains("/docs/numbers.txt"),
+            "{e}"
+        );
+    }
+}
+
+mod verify {
+    //! `verify` against sha256sum's line.
+    use super::*;
+
+    #[test]
+    fn matches_sha256sum() {
+        let (d, iso) = fixture();
+        let sums = data("small.iso.sha256");
+        let o = run(&[
+            "verify",
+            iso.to_str().unwrap(),
+            "--against",
+            sums.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("OK"));
+        let o = run(&["verify", iso.to_str().unwrap()]);
+        let line = std::fs::read_to_string(&sums).unwrap();
+        assert_eq!(
+            String::from_utf8(o.stdout)
+                .unwrap()
+                .split_whitespace()
+                .next(),
+            line.split_whitespace().next()
+        );
+        // A wrong digest in BSD form: exit 1.
+        let bad = d.path().join("bad.sha256");
+        std::fs::write(&bad, format!("SHA256 (small.iso) = {}\n", "0".repeat(64))).unwrap();
+        let o = run(&[
+            "verify",
+            iso.to_str().unwrap(),
+            "--against",
+            bad.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 1);
+        assert!(String::from_utf8_lossy(&o.stdout).contains("FAILED"));
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs Isoscope's whole test suite. On a fresh machine it first installs the
+# few system programs the GUI and drag-out tests drive (Xvfb, xdotool, the
+# GTK drop target's Python bindings) when it can (root or sudo), then runs
+# every test of the workspace. Extra arguments go to `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need=()
+command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
+command -v xdotool >/dev/null 2>&1 || need+=(xdotool)
+python3 -c 'import gi; gi.require_version("Gtk", "3.0")' >/dev/null 2>&1 || need+=(python3-gi gir1.2-gtk-3.0)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else sudo="none"; fi
+  if [ "$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing ${need[*]}" >&2
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "test.sh: WARNING: cannot install ${need[*]}; the GUI and drag-out tests that need them will fail" >&2
+  fi
+fi
+
+# The corpus of real images beside the checkout, when present.
+if [ -z "${ISOSCOPE_CORPUS:-}" ] && [ -d ../shared/corpus ]; then
+  export ISOSCOPE_CORPUS="$(cd ../shared/corpus && pwd)"
+fi
+
+cargo test --workspace "$@"
