@@ -23,6 +23,8 @@
 //! renamed over (not written through) what is there; symbolic links are
 //! created only when their target stays inside the destination.
 
+mod batch;
+mod copy;
 mod meta;
 pub mod plan;
 mod progress;

@@ -8,28 +8,27 @@
 //! is removed on every early exit ([`TempFile`]'s `Drop`).
 
 use std::fs::{self, File};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use super::meta;
 use super::plan::{is_disk_full, Entry, EntryKind, OnDisk, Plan, DEST};
+use super::{batch, copy, meta};
 use super::{Cancel, ExtractError, ExtractOptions, Outcome, Progress, Skipped};
 use crate::error::Error;
-use crate::source::ImageSource;
-use crate::tree::{Encoding, Extent, ExtentKind, NodeId, Tree};
+use crate::tree::{Encoding, NodeId, Tree};
 use crate::Image;
 
 /// Bytes moved per read/write (and per `copy_file_range` call) between
 /// two cancel checks.
-const CHUNK: usize = 1 << 20;
+pub(super) const CHUNK: usize = 1 << 20;
 
 /// Most worker threads used for file contents.
 const MAX_THREADS: usize = 4;
 
 /// Why one file could not be written.
-enum FileError {
+pub(super) enum FileError {
     /// Reading the image failed.
     Read(Error),
     /// Writing the host file failed.
@@ -38,23 +37,24 @@ enum FileError {
     Stopped,
 }
 
-struct Shared<'a> {
-    image: &'a Image,
-    tree: &'a Tree,
-    plan: &'a Plan,
-    dest: &'a Path,
-    options: &'a ExtractOptions,
-    progress: &'a Progress,
-    cancel: &'a Cancel,
-    blocked: Vec<bool>,
-    done: Vec<AtomicBool>,
-    next: AtomicUsize,
-    stop: AtomicBool,
-    no_copy_range: AtomicBool,
-    fatal: Mutex<Option<ExtractError>>,
-    failed: Mutex<Vec<Skipped>>,
-    files_written: AtomicU64,
-    bytes_written: AtomicU64,
+pub(super) struct Shared<'a> {
+    pub(super) image: &'a Image,
+    pub(super) tree: &'a Tree,
+    pub(super) plan: &'a Plan,
+    pub(super) dest: &'a Path,
+    pub(super) options: &'a ExtractOptions,
+    pub(super) progress: &'a Progress,
+    pub(super) cancel: &'a Cancel,
+    pub(super) blocked: Vec<bool>,
+    pub(super) done: Vec<AtomicBool>,
+    pub(super) next: AtomicUsize,
+    pub(super) stop: AtomicBool,
+    pub(super) no_copy_range: AtomicBool,
+    pub(super) umask: Option<u32>,
+    pub(super) fatal: Mutex<Option<ExtractError>>,
+    pub(super) failed: Mutex<Vec<Skipped>>,
+    pub(super) files_written: AtomicU64,
+    pub(super) bytes_written: AtomicU64,
 }
 
 /// Runs `plan`.
@@ -93,6 +93,7 @@ pub(super) fn run(
         next: AtomicUsize::new(0),
         stop: AtomicBool::new(false),
         no_copy_range: AtomicBool::new(false),
+        umask: meta::umask(),
         fatal: Mutex::new(None),
         failed: Mutex::new(Vec::new()),
         files_written: AtomicU64::new(0),
@@ -138,11 +139,17 @@ impl Shared<'_> {
         self.plan.entries.get(idx)
     }
 
+    /// The `k`-th file of the plan's position-sorted list.
+    pub(super) fn file(&self, k: usize) -> Option<(usize, &Entry)> {
+        let idx = *self.plan.files.get(k)?;
+        Some((idx, self.entry(idx)?))
+    }
+
     fn parent_blocked(&self, e: &Entry) -> bool {
         e.parent != DEST && self.blocked.get(e.parent).copied().unwrap_or(true)
     }
 
-    fn stopped(&self) -> bool {
+    pub(super) fn stopped(&self) -> bool {
         self.stop.load(Ordering::Relaxed) || self.cancel.is_cancelled()
     }
 
@@ -256,19 +263,39 @@ fn run_workers(s: &Shared<'_>) {
 }
 
 /// Takes files off the shared list until it is empty or the work stops.
+/// Runs of small files lying close together in the image are claimed
+/// together and read with one read.
 fn worker(s: &Shared<'_>) {
     let mut buf = Vec::new();
+    let mut span = Vec::new();
     while !s.stopped() {
         let k = s.next.fetch_add(1, Ordering::Relaxed);
-        let Some(&idx) = s.plan.files.get(k) else {
+        if k >= s.plan.files.len() {
             break;
-        };
-        let Some(e) = s.entry(idx) else { continue };
-        write_entry(s, idx, e, &mut buf);
+        }
+        let run = batch::claim_run(s, k);
+        if run.len() > 1 {
+            if let Some(start) = batch::read_run(s, run.clone(), &mut span) {
+                for k in run {
+                    if s.stopped() {
+                        break;
+                    }
+                    let Some((idx, e)) = s.file(k) else { continue };
+                    let bytes = batch::slice_of(s, e, start, &span);
+                    write_entry(s, idx, e, &mut buf, bytes);
+                }
+                continue;
+            }
+        }
+        for k in run {
+            if let Some((idx, e)) = s.file(k) {
+                write_entry(s, idx, e, &mut buf, None);
+            }
+        }
     }
 }
 
-fn write_entry(s: &Shared<'_>, idx: usize, e: &Entry, buf: &mut Vec<u8>) {
+fn write_entry(s: &Shared<'_>, idx: usize, e: &Entry, buf: &mut Vec<u8>, preloaded: Option<&[u8]>) {
     if s.parent_blocked(e) {
         s.record_failure(e.node, "its directory could not be created".into());
         s.progress.add_file();
@@ -276,7 +303,7 @@ fn write_entry(s: &Shared<'_>, idx: usize, e: &Entry, buf: &mut Vec<u8>) {
     }
     s.progress
         .start_entry(crate::bytes::u64_from(idx), &s.tree.path(e.node));
-    match write_file(s, e, buf) {
+    match write_file(s, e, buf, preloaded) {
         Ok(n) => {
             s.files_written.fetch_add(1, Ordering::Relaxed);
             s.bytes_written.fetch_add(n, Ordering::Relaxed);
@@ -311,6 +338,12 @@ impl Drop for TempFile {
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// The process id, asked for once (it names temporary files).
+fn pid() -> u32 {
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *PID.get_or_init(std::process::id)
+}
+
 /// A fresh temporary path in `dir` for the file `name`.
 fn temp_path(dir: &Path, name: &str) -> PathBuf {
     let mut short = name;
@@ -322,14 +355,11 @@ fn temp_path(dir: &Path, name: &str) -> PathBuf {
         short = s;
     }
     let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    dir.join(format!(
-        ".{short}.isoscope-{:x}-{n:x}.part",
-        std::process::id()
-    ))
+    dir.join(format!(".{short}.isoscope-{:x}-{n:x}.part", pid()))
 }
 
 /// Creates a new temporary file beside `final_path`.
-fn create_temp(final_path: &Path) -> io::Result<(File, TempFile)> {
+fn create_temp(final_path: &Path, mode: Option<u32>) -> io::Result<(File, TempFile)> {
     let dir = final_path.parent().unwrap_or(Path::new("."));
     let name = final_path
         .file_name()
@@ -338,11 +368,16 @@ fn create_temp(final_path: &Path) -> io::Result<(File, TempFile)> {
     let mut last = io::Error::from(io::ErrorKind::AlreadyExists);
     for _ in 0..8 {
         let path = temp_path(dir, &name);
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
+        let mut opts = fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        if let Some(m) = mode {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(m);
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
+        match opts.open(&path) {
             Ok(f) => return Ok((f, TempFile { path, armed: true })),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
             Err(e) => return Err(e),
@@ -352,208 +387,32 @@ fn create_temp(final_path: &Path) -> io::Result<(File, TempFile)> {
 }
 
 /// Writes one regular file: temporary file, content, metadata, rename.
-fn write_file(s: &Shared<'_>, e: &Entry, buf: &mut Vec<u8>) -> Result<u64, FileError> {
+fn write_file(
+    s: &Shared<'_>,
+    e: &Entry,
+    buf: &mut Vec<u8>,
+    preloaded: Option<&[u8]>,
+) -> Result<u64, FileError> {
     let final_path = s.dest.join(&e.rel);
-    let (mut file, temp) = create_temp(&final_path).map_err(FileError::Write)?;
+    let wanted = meta::mode(s.tree, e.node, s.options);
+    let (create_mode, later_mode) = meta::creation_mode(wanted, s.umask);
+    let (mut file, temp) = create_temp(&final_path, create_mode).map_err(FileError::Write)?;
     let size = s.tree.size(e.node);
-    match s.tree.encoding(e.node) {
-        Encoding::Plain => copy_plain(s, s.tree.extents(e.node), size, &mut file, buf)?,
-        Encoding::Zisofs { .. } => copy_stream(s, e.node, &mut file, buf)?,
+    match (preloaded, s.tree.encoding(e.node)) {
+        (Some(bytes), _) => {
+            file.write_all(bytes).map_err(FileError::Write)?;
+            s.progress.add_bytes(crate::bytes::u64_from(bytes.len()));
+        }
+        (None, Encoding::Plain) => {
+            copy::copy_plain(s, s.tree.extents(e.node), size, &mut file, buf)?
+        }
+        (None, Encoding::Zisofs { .. }) => copy::copy_stream(s, e.node, &mut file, buf)?,
     }
-    meta::apply_to_file(&file, s.tree, e.node, s.options).map_err(FileError::Write)?;
+    meta::apply_to_file(&file, s.tree, e.node, s.options, later_mode).map_err(FileError::Write)?;
     drop(file);
     fs::rename(&temp.path, &final_path).map_err(FileError::Write)?;
     temp.keep();
     Ok(size)
-}
-
-/// Copies a plainly stored file: recorded extents are copied, zero
-/// extents left as holes.
-fn copy_plain(
-    s: &Shared<'_>,
-    extents: &[Extent],
-    size: u64,
-    out: &mut File,
-    buf: &mut Vec<u8>,
-) -> Result<(), FileError> {
-    let mut remaining = size;
-    let mut ends_in_hole = false;
-    for ext in extents {
-        if remaining == 0 {
-            break;
-        }
-        let n = ext.len.min(remaining);
-        match ext.kind {
-            ExtentKind::Zeros => {
-                let skip = i64::try_from(n).map_err(|_| FileError::Read(too_big()))?;
-                out.seek(SeekFrom::Current(skip))
-                    .map_err(FileError::Write)?;
-                s.progress.add_bytes(n);
-                ends_in_hole = true;
-            }
-            ExtentKind::Recorded => {
-                copy_range(s, ext.offset, n, out, buf)?;
-                ends_in_hole = false;
-            }
-        }
-        remaining -= n;
-    }
-    if remaining > 0 {
-        return Err(FileError::Read(Error::corrupt(
-            "file extents",
-            extents.first().map_or(0, Extent::lba),
-            format!("the file's size runs {remaining} bytes past its extents"),
-        )));
-    }
-    if ends_in_hole {
-        out.set_len(size).map_err(FileError::Write)?;
-    }
-    Ok(())
-}
-
-fn too_big() -> Error {
-    Error::Unsupported("a hole larger than the host can seek".into())
-}
-
-/// Copies `len` image bytes at `offset` to the current position of `out`.
-fn copy_range(
-    s: &Shared<'_>,
-    offset: u64,
-    len: u64,
-    out: &mut File,
-    buf: &mut Vec<u8>,
-) -> Result<(), FileError> {
-    let source = s.image.source().as_ref();
-    let copied = zero_copy(s, source, offset, len, out)?;
-    copy_rw(
-        s,
-        source,
-        offset.saturating_add(copied),
-        len - copied,
-        out,
-        buf,
-    )
-}
-
-/// Copies inside the kernel (`copy_file_range`) when the image is a plain
-/// host file; returns how many bytes were copied (0 when the host or the
-/// file systems do not allow it — the caller copies the rest).
-#[cfg(target_os = "linux")]
-fn zero_copy(
-    s: &Shared<'_>,
-    source: &dyn ImageSource,
-    offset: u64,
-    len: u64,
-    out: &File,
-) -> Result<u64, FileError> {
-    use rustix::io::Errno;
-    let Some(input) = source.identity_file() else {
-        return Ok(0);
-    };
-    if s.no_copy_range.load(Ordering::Relaxed)
-        || offset.checked_add(len).is_none_or(|end| end > source.len())
-    {
-        return Ok(0);
-    }
-    let mut done = 0u64;
-    let mut off_in = offset;
-    while done < len {
-        if s.stopped() {
-            return Err(FileError::Stopped);
-        }
-        let want = usize::try_from(len - done).unwrap_or(CHUNK).min(CHUNK);
-        match rustix::fs::copy_file_range(input, Some(&mut off_in), out, None, want) {
-            Ok(0) => break,
-            Ok(n) => {
-                let n = crate::bytes::u64_from(n);
-                done += n;
-                s.progress.add_bytes(n);
-            }
-            Err(Errno::INTR) => {}
-            Err(Errno::NOSPC) | Err(Errno::DQUOT) => {
-                return Err(FileError::Write(io::Error::from(
-                    io::ErrorKind::StorageFull,
-                )))
-            }
-            Err(Errno::XDEV | Errno::NOSYS | Errno::INVAL | Errno::OPNOTSUPP | Errno::PERM) => {
-                s.no_copy_range.store(true, Ordering::Relaxed);
-                break;
-            }
-            // Anything else: let the plain copy find out which side failed.
-            Err(_) => break,
-        }
-    }
-    Ok(done)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn zero_copy(
-    _s: &Shared<'_>,
-    _source: &dyn ImageSource,
-    _offset: u64,
-    _len: u64,
-    _out: &File,
-) -> Result<u64, FileError> {
-    Ok(0)
-}
-
-/// Copies through a buffer of at most [`CHUNK`] bytes.
-fn copy_rw(
-    s: &Shared<'_>,
-    source: &dyn ImageSource,
-    mut offset: u64,
-    mut len: u64,
-    out: &mut File,
-    buf: &mut Vec<u8>,
-) -> Result<(), FileError> {
-    while len > 0 {
-        if s.stopped() {
-            return Err(FileError::Stopped);
-        }
-        let n = usize::try_from(len).unwrap_or(CHUNK).min(CHUNK);
-        if buf.len() < n {
-            buf.resize(n, 0);
-        }
-        let chunk = buf.get_mut(..n).ok_or(FileError::Stopped)?;
-        source
-            .read_exact_at(offset, chunk)
-            .map_err(|e| FileError::Read(Error::io(offset, e)))?;
-        out.write_all(chunk).map_err(FileError::Write)?;
-        let n = crate::bytes::u64_from(n);
-        s.progress.add_bytes(n);
-        offset = offset.saturating_add(n);
-        len -= n;
-    }
-    Ok(())
-}
-
-/// Copies a file that needs decoding (zisofs) through its reader.
-fn copy_stream(
-    s: &Shared<'_>,
-    node: NodeId,
-    out: &mut File,
-    buf: &mut Vec<u8>,
-) -> Result<(), FileError> {
-    let at = s.tree.extents(node).first().map_or(0, |e| e.offset);
-    let mut reader = s.image.open_file(s.tree, node).map_err(FileError::Read)?;
-    if buf.len() < CHUNK {
-        buf.resize(CHUNK, 0);
-    }
-    loop {
-        if s.stopped() {
-            return Err(FileError::Stopped);
-        }
-        let chunk = buf.get_mut(..CHUNK).ok_or(FileError::Stopped)?;
-        let n = match reader.read(chunk) {
-            Ok(0) => return Ok(()),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(FileError::Read(Error::io(at, e))),
-        };
-        out.write_all(chunk.get(..n).unwrap_or_default())
-            .map_err(FileError::Write)?;
-        s.progress.add_bytes(crate::bytes::u64_from(n));
-    }
 }
 
 /// Creates hard links and symbolic links (after all files exist).
@@ -586,7 +445,7 @@ fn make_links(s: &Shared<'_>) -> Result<u64, ExtractError> {
                         s.progress.add_file();
                     }
                     // No hard links here (or the first name failed): a copy.
-                    _ => write_entry(s, idx, e, &mut buf),
+                    _ => write_entry(s, idx, e, &mut buf, None),
                 }
             }
             EntryKind::Symlink(target) => {
