@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use iso_core::extract::{
     extract, Answer, Cancel, Choice, Conflict, ExtractError, ExtractOptions, Outcome, Overwrite,
-    OverwritePrompt, Progress,
+    OverwritePrompt, Placement, Progress,
 };
 use iso_core::tree::{Extent, ExtentKind, NewNode, TimeKind, Timestamp, TreeBuilder, UnixMeta};
 use iso_core::{Image, ImageSource, MemorySource, NodeId, NodeKind, OpenOptions, Tree, View};
@@ -145,6 +145,45 @@ fn selecting_a_subdirectory_and_a_file() {
     .unwrap();
     assert_eq!(out.files_written, 2);
     assert_eq!(listing(tmp.path()), ["README.TXT", "SUB", "SUB/A.TXT"]);
+}
+
+#[test]
+fn keep_paths_places_entries_under_their_image_path() {
+    let image = open(isowriter::build(&sample_items(), false));
+    let tree = image.tree(View::Iso9660).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let sel = [
+        tree.lookup("/DOCS/SUB/A.TXT").unwrap(),
+        tree.lookup("/DOCS/BIG.BIN").unwrap(),
+        tree.lookup("/DOCS/SUB").unwrap(),
+        tree.lookup("/README.TXT").unwrap(),
+        tree.lookup("/README.TXT").unwrap(),
+    ];
+    let opts = ExtractOptions {
+        placement: Placement::KeepPaths,
+        ..Default::default()
+    };
+    let out = extract(
+        &image,
+        &tree,
+        &sel,
+        tmp.path(),
+        &opts,
+        &Progress::new(),
+        &Cancel::new(),
+    )
+    .unwrap();
+    assert_eq!(out.files_written, 3, "A.TXT once, though chosen twice over");
+    assert_eq!(
+        listing(tmp.path()),
+        [
+            "DOCS",
+            "DOCS/BIG.BIN",
+            "DOCS/SUB",
+            "DOCS/SUB/A.TXT",
+            "README.TXT"
+        ]
+    );
 }
 
 /// A tree built by hand over a data area appended to a small valid image.

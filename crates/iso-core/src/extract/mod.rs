@@ -109,6 +109,18 @@ pub enum ForeignSymlinks {
     Skip,
 }
 
+/// Where selected entries land in the destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Placement {
+    /// Each selected entry directly in the destination under its own name
+    /// (as when dragging entries out).
+    #[default]
+    Flat,
+    /// Each selected entry keeps its path from the view's root:
+    /// `/docs/a.txt` lands in `DEST/docs/a.txt` (the command line's way).
+    KeepPaths,
+}
+
 /// How [`extract`] behaves.
 #[derive(Debug, Clone)]
 pub struct ExtractOptions {
@@ -128,6 +140,8 @@ pub struct ExtractOptions {
     pub check_space: bool,
     /// Worker threads for file contents; 0 picks a number for this host.
     pub threads: usize,
+    /// Where selected entries land.
+    pub placement: Placement,
 }
 
 impl Default for ExtractOptions {
@@ -141,6 +155,7 @@ impl Default for ExtractOptions {
             foreign_symlinks: ForeignSymlinks::Note,
             check_space: true,
             threads: 0,
+            placement: Placement::Flat,
         }
     }
 }
@@ -238,8 +253,9 @@ pub enum ExtractError {
 
 /// Extracts `selection` (nodes of `tree`, a tree of `image`) into `dest`.
 ///
-/// Each selected node lands in `dest` under its own name; selecting the
-/// root extracts its contents into `dest`. `progress` is updated as the
+/// Each selected node lands in `dest` under its own name (or under its
+/// full path, see [`Placement`]); selecting the root extracts its contents
+/// into `dest`. A node below another selected node is taken once. `progress` is updated as the
 /// work goes; setting `cancel` stops it within one block (the outcome then
 /// says `cancelled`, and no partial file is left).
 ///

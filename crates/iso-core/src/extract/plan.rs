@@ -8,7 +8,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::sanitize::{self, NameSet};
-use super::{Answer, Choice, Conflict, ExtractError, ExtractOptions, Overwrite, Renamed, Skipped};
+use super::{
+    Answer, Choice, Conflict, ExtractError, ExtractOptions, Overwrite, Placement, Renamed, Skipped,
+};
 use crate::tree::{ExtentKind, NodeId, NodeKind, Tree};
 
 /// Index of the destination itself as a parent.
@@ -127,7 +129,6 @@ impl Plan {
             hardlinks: HashMap::new(),
             positions: Vec::new(),
         };
-        let mut top = Vec::new();
         for &id in selection {
             if !tree.contains(id) {
                 return Err(ExtractError::Selection(crate::Error::NotFound(format!(
@@ -135,19 +136,109 @@ impl Plan {
                     id.0
                 ))));
             }
+        }
+        let mut top_names: HashMap<usize, NameSet> = HashMap::new();
+        let mut ancestors: HashMap<NodeId, Option<usize>> = HashMap::new();
+        for id in outermost(tree, selection) {
             if tree.parent(id).is_none() {
-                top.extend(tree.children(id));
-            } else {
-                top.push(id);
+                let kids: Vec<NodeId> = tree.children(id).collect();
+                for kid in kids {
+                    b.add_top(DEST, kid, &mut top_names);
+                }
+                continue;
+            }
+            let parent = match options.placement {
+                Placement::Flat => Some(DEST),
+                Placement::KeepPaths => b.add_ancestors(id, &mut top_names, &mut ancestors),
+            };
+            if let Some(parent) = parent {
+                b.add_top(parent, id, &mut top_names);
             }
         }
-        b.add_dir_children(DEST, &top, dest_exists);
         b.finish();
         Ok(b.plan)
     }
 }
 
+/// The selected nodes that are not below another selected node, in order
+/// and without repeats.
+fn outermost(tree: &Tree, selection: &[NodeId]) -> Vec<NodeId> {
+    let chosen: std::collections::HashSet<NodeId> = selection.iter().copied().collect();
+    let mut seen = std::collections::HashSet::new();
+    selection
+        .iter()
+        .copied()
+        .filter(|&id| {
+            let mut cur = id;
+            for _ in 0..tree.len() {
+                match tree.parent(cur) {
+                    Some(p) if chosen.contains(&p) => return false,
+                    Some(p) => cur = p,
+                    None => break,
+                }
+            }
+            seen.insert(id)
+        })
+        .collect()
+}
+
 impl Builder<'_> {
+    /// Whether plan directory `dir` (or the destination) exists on disk.
+    fn exists(&self, dir: usize) -> bool {
+        match self.plan.entries.get(dir) {
+            Some(e) => e.on_disk == OnDisk::ExistingDir,
+            None => self.plan.dest_exists,
+        }
+    }
+
+    /// Adds a selected node (and everything below it) under `parent`,
+    /// sharing one name set per directory among all selections.
+    fn add_top(&mut self, parent: usize, id: NodeId, names: &mut HashMap<usize, NameSet>) {
+        let exists = self.exists(parent);
+        let set = names.entry(parent).or_default();
+        if let Some((idx, sub_exists)) = self.add_entry(parent, id, set, exists) {
+            let kids: Vec<NodeId> = self.tree.children(id).collect();
+            if !kids.is_empty() {
+                self.add_dir_children(idx, &kids, sub_exists);
+            }
+        }
+    }
+
+    /// Plans the directories from the root down to `id`'s parent (each
+    /// once); returns the plan index of the parent, `None` when one of them
+    /// cannot be written.
+    fn add_ancestors(
+        &mut self,
+        id: NodeId,
+        names: &mut HashMap<usize, NameSet>,
+        done: &mut HashMap<NodeId, Option<usize>>,
+    ) -> Option<usize> {
+        let mut chain = Vec::new();
+        let mut cur = id;
+        while let Some(p) = self.tree.parent(cur) {
+            if self.tree.parent(p).is_none() || chain.len() > self.tree.len() {
+                break;
+            }
+            chain.push(p);
+            cur = p;
+        }
+        let mut parent = DEST;
+        for a in chain.into_iter().rev() {
+            let idx = match done.get(&a) {
+                Some(known) => *known,
+                None => {
+                    let exists = self.exists(parent);
+                    let set = names.entry(parent).or_default();
+                    let idx = self.add_entry(parent, a, set, exists).map(|(i, _)| i);
+                    done.insert(a, idx);
+                    idx
+                }
+            };
+            parent = idx?;
+        }
+        Some(parent)
+    }
+
     /// Adds `children` under plan directory `parent`, then walks the
     /// directories among them (iteratively: depth is bounded by the tree,
     /// not the stack).
