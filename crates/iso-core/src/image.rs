@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::eltorito::{self, BootCatalog};
 use crate::error::{Error, Result, Warning};
 use crate::iso9660::raw::{DescriptorType, VolumeDescriptor};
+use crate::iso9660::sessions::{self, Session};
 use crate::iso9660::{self, NameMode, WalkOptions};
 use crate::partitions::{self, PartitionTable};
 use crate::reader::{ExtentReader, FileReader};
@@ -92,11 +93,17 @@ impl FromStr for View {
 pub struct OpenOptions {
     /// Deepest directory level walked (the root is level 0).
     pub max_depth: u32,
+    /// Which session of a multi-session image to read (1 = the oldest, as
+    /// in [`Image::sessions`]); `None` reads the newest.
+    pub session: Option<u32>,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { max_depth: 256 }
+        OpenOptions {
+            max_depth: 256,
+            session: None,
+        }
     }
 }
 
@@ -143,6 +150,12 @@ pub struct ImageInfo {
     pub susp: Option<SuspInfo>,
     /// The views this image offers, richest first.
     pub views: Vec<View>,
+    /// The ISO 9660 sessions, oldest first (one for a single-session image,
+    /// none when there is no primary volume descriptor at LBA 16).
+    pub sessions: Vec<Session>,
+    /// The number of the session whose descriptors are read here (`None`
+    /// when the image has no sessions).
+    pub session: Option<u32>,
 }
 
 /// An opened disc image.
@@ -163,7 +176,8 @@ impl Image {
     ///
     /// # Errors
     /// [`Error::Io`] when the file cannot be read, [`Error::NotAnImage`]
-    /// when it holds no ISO 9660 or UDF signature.
+    /// when it holds no ISO 9660 or UDF signature, [`Error::NotFound`] when
+    /// [`OpenOptions::session`] names a session the image does not have.
     pub fn open(path: &Path, options: &OpenOptions) -> Result<Self> {
         let source = FileSource::open(path)?;
         Self::from_source(Arc::new(source), options)
@@ -175,7 +189,14 @@ impl Image {
     /// As [`Image::open`].
     pub fn from_source(source: Arc<dyn ImageSource>, options: &OpenOptions) -> Result<Self> {
         let mut warnings = Vec::new();
-        let info = read_info(source.as_ref(), &mut warnings)?;
+        let found = sessions::discover(source.as_ref(), &mut warnings);
+        let vds_lba = found.vds_lba(options.session)?;
+        let mut info = read_info(source.as_ref(), vds_lba, &mut warnings)?;
+        info.session = match options.session {
+            Some(n) => Some(n),
+            None => found.sessions.last().map(|s| s.number),
+        };
+        info.sessions = found.sessions;
         Ok(Image {
             source,
             info,
@@ -204,6 +225,12 @@ impl Image {
     /// plain ISO 9660. `None` when the image has no view this library reads.
     pub fn default_view(&self) -> Option<View> {
         self.info.views.first().copied()
+    }
+
+    /// The ISO 9660 sessions, oldest first. The views show the newest
+    /// unless [`OpenOptions::session`] chose another.
+    pub fn sessions(&self) -> &[Session] {
+        &self.info.sessions
     }
 
     /// The El Torito boot catalog.
@@ -304,7 +331,13 @@ impl Image {
     }
 }
 
-fn read_info(source: &dyn ImageSource, warnings: &mut Vec<Warning>) -> Result<ImageInfo> {
+/// Reads the volume descriptor set that starts at `vds_lba` (16, or a
+/// session's start + 16) and what it points at.
+fn read_info(
+    source: &dyn ImageSource,
+    vds_lba: u32,
+    warnings: &mut Vec<Warning>,
+) -> Result<ImageInfo> {
     let len = source.len();
     let mut info = ImageInfo {
         len,
@@ -318,11 +351,13 @@ fn read_info(source: &dyn ImageSource, warnings: &mut Vec<Warning>) -> Result<Im
         udf: None,
         susp: None,
         views: Vec::new(),
+        sessions: Vec::new(),
+        session: None,
     };
     let mut terminated = false;
     let mut bea: Option<u32> = None;
     let mut brvd: Option<Vec<u8>> = None;
-    for lba in 16..16 + MAX_DESCRIPTORS {
+    for lba in vds_lba..vds_lba.saturating_add(MAX_DESCRIPTORS) {
         let offset = u64::from(lba) * SECTOR_LEN;
         if offset + SECTOR_LEN > len {
             break;
@@ -389,7 +424,7 @@ fn read_info(source: &dyn ImageSource, warnings: &mut Vec<Warning>) -> Result<Im
     if !info.descriptors.is_empty() && !terminated {
         warnings.push(Warning::new(
             "volume descriptor set",
-            Some(16),
+            Some(u64::from(vds_lba)),
             "no set terminator found; used the descriptors that were readable",
         ));
     }

@@ -52,6 +52,7 @@ pub mod zisofs;
 
 pub use error::{Error, Result, Warning};
 pub use image::{Image, ImageInfo, OpenOptions, View};
+pub use iso9660::sessions::Session;
 pub use reader::FileReader;
 pub use source::{FileSource, ImageSource, MemorySource};
 pub use tree::{NodeId, NodeKind, Timestamp, Tree};

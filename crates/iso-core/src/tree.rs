@@ -236,23 +236,67 @@ struct Node {
     first_child: u32,
     child_count: u32,
     name_off: u32,
-    name_len: u32,
+    name_len: u16,
     kind: NodeKind,
     flags: NodeFlags,
+    /// Private bits: [`MTIME_IS_RECORDED`], [`RECORDED_IS_MTIME`].
+    bits: u8,
     size: u64,
-    mtime: i64,
-    mtime_nanos: u32,
+    /// Microseconds since the epoch (the views record at most
+    /// microseconds); `i64::MIN` when there is none.
+    mtime_us: i64,
     data: u32,
     extra: u32,
 }
 
+fn to_micros(t: Timestamp) -> i64 {
+    t.seconds
+        .saturating_mul(1_000_000)
+        .saturating_add(i64::from(t.nanos / 1000))
+        .max(i64::MIN + 1)
+}
+
+fn from_micros(us: i64) -> Timestamp {
+    Timestamp {
+        seconds: us.div_euclid(1_000_000),
+        nanos: u32::try_from(us.rem_euclid(1_000_000) * 1000).unwrap_or(0),
+    }
+}
+
+/// The inline time is the directory record's recording time (the view has
+/// no modification time).
+const MTIME_IS_RECORDED: u8 = 1;
+/// The recording time equals the modification time and is not stored
+/// again.
+const RECORDED_IS_MTIME: u8 = 2;
+
+/// Unix metadata packed (an `Option<UnixMeta>` takes 56 bytes).
 #[derive(Debug, Clone)]
 struct Extra {
-    unix: Option<UnixMeta>,
-    times_start: u32,
-    times_len: u32,
+    mode: u32,
+    nlink: u32,
+    uid: u32,
+    gid: u32,
+    ino: u64,
+    rdev: u64,
     target_off: u32,
     target_len: u32,
+    times_start: u32,
+    times_len: u8,
+    /// [`HAS_UNIX`], [`HAS_INO`], [`HAS_RDEV`].
+    has: u8,
+}
+
+const HAS_UNIX: u8 = 1;
+const HAS_INO: u8 = 2;
+const HAS_RDEV: u8 = 4;
+
+/// A timestamp other than the inline one, 16 bytes.
+#[derive(Debug, Clone, Copy)]
+struct TimeEntry {
+    seconds: i64,
+    nanos: u32,
+    kind: TimeKind,
 }
 
 #[derive(Debug, Clone)]
@@ -269,7 +313,7 @@ pub struct Tree {
     nodes: Vec<Node>,
     strings: String,
     extras: Vec<Extra>,
-    times: Vec<(TimeKind, Timestamp)>,
+    times: Vec<TimeEntry>,
     files: Vec<FileData>,
     extents: Vec<Extent>,
     warnings: Vec<Warning>,
@@ -346,7 +390,7 @@ impl Tree {
     /// The node's name ("" for the root).
     pub fn name(&self, id: NodeId) -> &str {
         let n = self.node(id);
-        self.str_at(n.name_off, n.name_len)
+        self.str_at(n.name_off, u32::from(n.name_len))
     }
 
     /// The parent directory; `None` for the root.
@@ -384,27 +428,49 @@ impl Tree {
     /// The modification time, the one shown in listings.
     pub fn mtime(&self, id: NodeId) -> Option<Timestamp> {
         let n = self.node(id);
-        (n.mtime != i64::MIN).then_some(Timestamp {
-            seconds: n.mtime,
-            nanos: n.mtime_nanos,
-        })
+        (n.mtime_us != i64::MIN).then(|| from_micros(n.mtime_us))
     }
 
-    /// Every timestamp the view records for the node.
-    pub fn times(&self, id: NodeId) -> &[(TimeKind, Timestamp)] {
-        let Some(x) = self.extra(id) else { return &[] };
-        let start = x.times_start as usize;
-        self.times
-            .get(start..start.saturating_add(x.times_len as usize))
-            .unwrap_or_default()
+    /// Every timestamp the view records for the node, the modification
+    /// time (or else the recording time) first.
+    pub fn times(&self, id: NodeId) -> Vec<(TimeKind, Timestamp)> {
+        let n = self.node(id);
+        let mut out = Vec::new();
+        if let Some(t) = self.mtime(id) {
+            if n.bits & MTIME_IS_RECORDED != 0 {
+                out.push((TimeKind::Recorded, t));
+            } else {
+                out.push((TimeKind::Modified, t));
+                if n.bits & RECORDED_IS_MTIME != 0 {
+                    out.push((TimeKind::Recorded, t));
+                }
+            }
+        }
+        if let Some(x) = self.extra(id) {
+            let start = x.times_start as usize;
+            let stored = self
+                .times
+                .get(start..start.saturating_add(usize::from(x.times_len)))
+                .unwrap_or_default();
+            out.extend(stored.iter().map(|e| {
+                (
+                    e.kind,
+                    Timestamp {
+                        seconds: e.seconds,
+                        nanos: e.nanos,
+                    },
+                )
+            }));
+        }
+        out
     }
 
     /// One timestamp, if recorded.
     pub fn time(&self, id: NodeId, kind: TimeKind) -> Option<Timestamp> {
         self.times(id)
-            .iter()
+            .into_iter()
             .find(|(k, _)| *k == kind)
-            .map(|(_, t)| *t)
+            .map(|(_, t)| t)
     }
 
     fn extra(&self, id: NodeId) -> Option<&Extra> {
@@ -418,7 +484,15 @@ impl Tree {
 
     /// Unix mode, owner, links, device numbers when the view has them.
     pub fn unix(&self, id: NodeId) -> Option<UnixMeta> {
-        self.extra(id).and_then(|x| x.unix)
+        let x = self.extra(id)?;
+        (x.has & HAS_UNIX != 0).then_some(UnixMeta {
+            mode: x.mode,
+            nlink: x.nlink,
+            uid: x.uid,
+            gid: x.gid,
+            ino: (x.has & HAS_INO != 0).then_some(x.ino),
+            rdev: (x.has & HAS_RDEV != 0).then_some(x.rdev),
+        })
     }
 
     /// The target of a symbolic link.
@@ -559,7 +633,7 @@ impl Tree {
         self.nodes.capacity() * size_of::<Node>()
             + self.strings.capacity()
             + self.extras.capacity() * size_of::<Extra>()
-            + self.times.capacity() * size_of::<(TimeKind, Timestamp)>()
+            + self.times.capacity() * size_of::<TimeEntry>()
             + self.files.capacity() * size_of::<FileData>()
             + self.extents.capacity() * size_of::<Extent>()
     }
@@ -679,34 +753,89 @@ impl TreeBuilder {
         Ok(first..first.saturating_add(count))
     }
 
-    fn intern(&mut self, s: &str) -> (u32, u32) {
+    /// Interns `s`, cut at `max` bytes (on a character boundary).
+    fn intern(&mut self, s: &str, max: usize) -> (u32, u32) {
+        let mut end = s.len().min(max);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        let s = s.get(..end).unwrap_or_default();
         let off = u32::try_from(self.tree.strings.len()).unwrap_or(NONE);
         self.tree.strings.push_str(s);
         (off, u32::try_from(s.len()).unwrap_or(0))
     }
 
     fn push(&mut self, parent: u32, n: NewNode) {
-        let (name_off, name_len) = self.intern(&n.name);
-        let mtime = n
+        let (name_off, name_len) = self.intern(&n.name, usize::from(u16::MAX));
+        let modified = n.times.iter().find(|(k, _)| *k == TimeKind::Modified);
+        let recorded = n.times.iter().find(|(k, _)| *k == TimeKind::Recorded);
+        let mut bits = 0u8;
+        let mtime = match (modified, recorded) {
+            (Some(&(_, m)), Some(&(_, r))) if m == r => {
+                bits |= RECORDED_IS_MTIME;
+                Some(m)
+            }
+            (Some(&(_, m)), _) => Some(m),
+            (None, Some(&(_, r))) => {
+                bits |= MTIME_IS_RECORDED;
+                Some(r)
+            }
+            (None, None) => None,
+        };
+        // Everything but the inline time goes to the side table.
+        let inline_kind = if bits & MTIME_IS_RECORDED != 0 {
+            TimeKind::Recorded
+        } else {
+            TimeKind::Modified
+        };
+        let keep = |k: TimeKind| {
+            k != inline_kind && !(k == TimeKind::Recorded && bits & RECORDED_IS_MTIME != 0)
+        };
+        let rest_len = n
             .times
             .iter()
-            .find(|(k, _)| *k == TimeKind::Modified)
-            .or_else(|| n.times.iter().find(|(k, _)| *k == TimeKind::Recorded))
-            .map(|(_, t)| *t);
-        let extra = if n.unix.is_some() || n.target.is_some() || n.times.len() > 1 {
+            .filter(|(k, _)| keep(*k))
+            .count()
+            .min(usize::from(u8::MAX));
+        let extra = if n.unix.is_some() || n.target.is_some() || rest_len > 0 {
             let times_start = u32::try_from(self.tree.times.len()).unwrap_or(NONE);
-            let times_len = u32::try_from(n.times.len()).unwrap_or(0);
-            self.tree.times.extend_from_slice(&n.times);
+            let times_len = u8::try_from(rest_len).unwrap_or(u8::MAX);
+            self.tree
+                .times
+                .extend(n.times.iter().filter(|(k, _)| keep(*k)).take(rest_len).map(
+                    |(kind, t)| TimeEntry {
+                        seconds: t.seconds,
+                        nanos: t.nanos,
+                        kind: *kind,
+                    },
+                ));
             let (target_off, target_len) = match &n.target {
-                Some(t) => self.intern(t),
+                Some(t) => self.intern(t, usize::MAX),
                 None => (NONE, 0),
             };
+            let u = n.unix.unwrap_or_default();
+            let mut has = 0u8;
+            if n.unix.is_some() {
+                has |= HAS_UNIX;
+            }
+            if u.ino.is_some() {
+                has |= HAS_INO;
+            }
+            if u.rdev.is_some() {
+                has |= HAS_RDEV;
+            }
             self.tree.extras.push(Extra {
-                unix: n.unix,
-                times_start,
-                times_len,
+                mode: u.mode,
+                nlink: u.nlink,
+                uid: u.uid,
+                gid: u.gid,
+                ino: u.ino.unwrap_or(0),
+                rdev: u.rdev.unwrap_or(0),
                 target_off,
                 target_len,
+                times_start,
+                times_len,
+                has,
             });
             u32::try_from(self.tree.extras.len() - 1).unwrap_or(NONE)
         } else {
@@ -730,12 +859,12 @@ impl TreeBuilder {
             first_child: 0,
             child_count: 0,
             name_off,
-            name_len,
+            name_len: u16::try_from(name_len).unwrap_or(u16::MAX),
             kind: n.kind.unwrap_or(NodeKind::File),
             flags: n.flags,
+            bits,
             size: n.size,
-            mtime: mtime.map_or(i64::MIN, |t| t.seconds),
-            mtime_nanos: mtime.map_or(0, |t| t.nanos),
+            mtime_us: mtime.map_or(i64::MIN, to_micros),
             data,
             extra,
         });
@@ -804,7 +933,7 @@ mod tests {
         let mut b = TreeBuilder::new(View::RockRidge, NewNode::default());
         let ts = Timestamp {
             seconds: 100,
-            nanos: 5,
+            nanos: 5000,
         };
         b.add_children(
             NodeId(0),
@@ -831,5 +960,56 @@ mod tests {
         assert_eq!(t.link_target(t.root()), None);
         // An id from elsewhere does not panic.
         assert_eq!(t.name(NodeId(99)), "");
+    }
+
+    #[test]
+    fn times_round_trip_and_stay_small() {
+        let t = |s| Timestamp {
+            seconds: s,
+            nanos: 0,
+        };
+        let mut b = TreeBuilder::new(View::RockRidge, NewNode::default());
+        b.add_children(
+            NodeId(0),
+            vec![
+                NewNode {
+                    name: "a".into(),
+                    times: vec![
+                        (TimeKind::Modified, t(5)),
+                        (TimeKind::Accessed, t(6)),
+                        (TimeKind::Recorded, t(5)),
+                    ],
+                    ..Default::default()
+                },
+                NewNode {
+                    name: "b".into(),
+                    times: vec![(TimeKind::Recorded, t(7))],
+                    ..Default::default()
+                },
+                NewNode {
+                    name: "c".into(),
+                    times: vec![(TimeKind::Modified, t(8)), (TimeKind::Recorded, t(9))],
+                    ..Default::default()
+                },
+            ],
+        )
+        .unwrap();
+        let tree = b.finish();
+        assert_eq!(
+            tree.times(NodeId(1)),
+            [
+                (TimeKind::Modified, t(5)),
+                (TimeKind::Recorded, t(5)),
+                (TimeKind::Accessed, t(6))
+            ]
+        );
+        assert_eq!(tree.times(NodeId(2)), [(TimeKind::Recorded, t(7))]);
+        assert_eq!(tree.mtime(NodeId(2)), Some(t(7)));
+        assert_eq!(tree.time(NodeId(3), TimeKind::Recorded), Some(t(9)));
+        assert_eq!(tree.mtime(NodeId(3)), Some(t(8)));
+        // The per-entry budget (issue 2: under 200 bytes an entry).
+        assert!(std::mem::size_of::<Node>() <= 48);
+        assert!(std::mem::size_of::<TimeEntry>() <= 16);
+        assert!(std::mem::size_of::<Extra>() <= 48);
     }
 }

@@ -66,6 +66,10 @@ pub struct InfoArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Describe this session's descriptors (1 = the oldest); the newest by
+    /// default. Every session is listed either way.
+    #[arg(long, value_name = "N")]
+    pub session: Option<u32>,
 }
 
 /// `ls IMAGE [PATH] [--view …] [--session N] [--json] [-r]`.
@@ -79,7 +83,8 @@ pub struct LsArgs {
     /// Filesystem view.
     #[arg(long, value_enum, default_value_t = ViewArg::Auto)]
     pub view: ViewArg,
-    /// Session to read (multi-session images); only session 1 is read so far.
+    /// Session to read in a multi-session image (1 = the oldest; `info`
+    /// lists them); the newest by default.
     #[arg(long, value_name = "N")]
     pub session: Option<u32>,
     /// One JSON object per line: path, type, size, mtime, mode (st_mode), target.

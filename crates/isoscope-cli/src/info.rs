@@ -17,7 +17,7 @@ use crate::{term, Failure, Outcome, DAMAGED, OK};
 
 /// Runs `info`.
 pub fn run(args: &InfoArgs) -> Outcome {
-    let image = crate::open_image(&args.image)?;
+    let image = crate::open_session(&args.image, args.session)?;
     let report = report(&image);
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -53,6 +53,24 @@ fn report(image: &Image) -> Value {
         "default_view".into(),
         json!(image.default_view().map(|v| v.as_str())),
     );
+    m.insert(
+        "sessions".into(),
+        Value::Array(
+            image
+                .sessions()
+                .iter()
+                .map(|s| {
+                    json!({
+                        "number": s.number,
+                        "start_lba": s.start_lba,
+                        "volume_space_size": s.volume_space_size,
+                        "volume_identifier": s.volume_identifier,
+                    })
+                })
+                .collect(),
+        ),
+    );
+    m.insert("session".into(), json!(info.session));
     m.insert(
         "descriptors".into(),
         Value::Array(
@@ -320,6 +338,17 @@ fn inline(v: &Value) -> Option<String> {
         v.as_object().map(Map::len),
     ) {
         return Some(format!("{ty} (LBA {lba})"));
+    }
+    if let (Some(n), Some(start), Some(size), Some(id)) = (
+        v.get("number"),
+        v.get("start_lba"),
+        v.get("volume_space_size"),
+        v.get("volume_identifier").and_then(Value::as_str),
+    ) {
+        return Some(format!(
+            "{n} at LBA {start} ({size} blocks, {})",
+            scalar(&Value::String(id.to_string()))
+        ));
     }
     let utc = v.get("utc").and_then(Value::as_str)?;
     Some(format!("{utc}  (unix {})", v.get("unix")?))

@@ -18,15 +18,7 @@ use crate::{term, Failure, Outcome, DAMAGED, OK};
 
 /// Runs `ls`.
 pub fn run(args: &LsArgs) -> Outcome {
-    if let Some(n) = args.session {
-        if n != 1 {
-            return Err(Failure::usage(format!(
-                "--session {n}: only session 1 can be read so far \
-                 (earlier sessions of multi-session images are not read yet)"
-            )));
-        }
-    }
-    let image = crate::open_image(&args.image)?;
+    let image = crate::open_session(&args.image, args.session)?;
     let view = crate::pick_view(&image, args.view)?;
     let started = Instant::now();
     let tree = crate::load_tree(&image, view)?;

@@ -13,6 +13,9 @@ mod ls;
 mod term;
 mod verify;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -113,17 +116,33 @@ pub type Outcome = Result<u8, Failure>;
 
 /// Opens an image; failures are exit 2 ("not a disc image", unreadable).
 pub fn open_image(path: &Path) -> Result<Image, Failure> {
-    Image::open(path, &OpenOptions::default())
-        .map_err(|e| Failure::from_core(&path.display().to_string(), &e))
+    open_session(path, None)
+}
+
+/// Opens an image showing session `session` (1 = the oldest; `None` the
+/// newest). A session the image does not have is a usage error (exit 2)
+/// that names the sessions it has.
+pub fn open_session(path: &Path, session: Option<u32>) -> Result<Image, Failure> {
+    let options = OpenOptions {
+        session,
+        ..OpenOptions::default()
+    };
+    Image::open(path, &options).map_err(|e| Failure::from_core(&path.display().to_string(), &e))
 }
 
 /// The view asked for, or a usage error listing the views the image has.
 pub fn pick_view(image: &Image, arg: ViewArg) -> Result<View, Failure> {
     let wanted = match arg {
         ViewArg::Auto => {
-            return image
-                .default_view()
-                .ok_or_else(|| Failure::usage("this image has no view that can be read"))
+            return image.default_view().ok_or_else(|| {
+                Failure::usage(match &image.info().udf {
+                    Some(udf) => format!(
+                        "this image holds only a UDF file system ({}), which this version cannot read yet",
+                        udf.nsr
+                    ),
+                    None => "this image has no file system view that can be read".to_string(),
+                })
+            })
         }
         ViewArg::Udf => View::Udf,
         ViewArg::Rockridge => View::RockRidge,

@@ -528,3 +528,137 @@ mod verify {
         assert!(String::from_utf8_lossy(&o.stdout).contains("FAILED"));
     }
 }
+
+mod sessions {
+    //! `ls --session N` and `info` on iso-core's multi-session fixture
+    //! (three sessions appended by xorriso, crates/iso-core/tests/fixtures/
+    //! sessions/make.sh), against `xorriso -toc` and xorriso's listing of
+    //! each session (`-load sbsector START -find / -exec lsdl`).
+    use super::*;
+
+    fn session_data(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../iso-core/tests/fixtures/sessions")
+            .join(name)
+    }
+
+    fn multi() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let gz = std::fs::File::open(session_data("xorriso.iso.gz")).unwrap();
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(gz)
+            .read_to_end(&mut bytes)
+            .unwrap();
+        let iso = dir.path().join("multi.iso");
+        std::fs::write(&iso, bytes).unwrap();
+        (dir, iso)
+    }
+
+    /// (path, type, size) below the root in xorriso's lsdl listing.
+    fn xorriso_listing(n: u32) -> Vec<(String, String, u64)> {
+        let text =
+            std::fs::read_to_string(session_data(&format!("xorriso.session{n}.lsdl"))).unwrap();
+        let mut out: Vec<_> = text
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let (head, path) = l.split_once(" '").unwrap();
+                let f: Vec<&str> = head.split_whitespace().collect();
+                let ty = if f[0].starts_with('d') { "dir" } else { "file" };
+                let path = path.trim_end_matches('\'').to_string();
+                (path, ty.to_string(), f[4].parse().unwrap())
+            })
+            .filter(|(p, _, _)| p != "/")
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn ls_json(iso: &Path, extra: &[&str]) -> Vec<(String, String, u64)> {
+        let mut args = vec!["ls", "--json", "-r", iso.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let mut out: Vec<_> = String::from_utf8(o.stdout)
+            .unwrap()
+            .lines()
+            .map(|line| {
+                let v: Value = serde_json::from_str(line).unwrap();
+                (
+                    v["path"].as_str().unwrap().to_string(),
+                    v["type"].as_str().unwrap().to_string(),
+                    v["size"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn each_session_lists_like_xorriso() {
+        let (_d, iso) = multi();
+        for n in 1..=3u32 {
+            let s = n.to_string();
+            assert_eq!(
+                ls_json(&iso, &["--session", &s]),
+                xorriso_listing(n),
+                "session {n}"
+            );
+        }
+        // Without --session: the newest.
+        assert_eq!(ls_json(&iso, &[]), xorriso_listing(3));
+    }
+
+    #[test]
+    fn missing_session_is_a_usage_error_naming_the_sessions() {
+        let (_d, iso) = multi();
+        for n in ["0", "4"] {
+            let o = run(&["ls", "--session", n, iso.to_str().unwrap()]);
+            assert_eq!(code(&o), 2);
+            assert!(stderr(&o).contains("sessions 1..3"), "{}", stderr(&o));
+            assert!(o.stdout.is_empty());
+        }
+    }
+
+    #[test]
+    fn info_lists_the_sessions_xorriso_lists() {
+        let (_d, iso) = multi();
+        let toc = std::fs::read_to_string(session_data("xorriso.toc")).unwrap();
+        // "ISO session  :   1 ,        32 ,        31s , SESSION_ONE"
+        let want: Vec<Value> = toc
+            .lines()
+            .filter_map(|l| l.strip_prefix("ISO session  :"))
+            .map(|rest| {
+                let f: Vec<&str> = rest.split(',').map(str::trim).collect();
+                serde_json::json!({
+                    "number": f[0].parse::<u32>().unwrap(),
+                    "start_lba": f[1].parse::<u32>().unwrap(),
+                    "volume_space_size": f[2].trim_end_matches('s').parse::<u32>().unwrap(),
+                    "volume_identifier": f[3],
+                })
+            })
+            .collect();
+        assert_eq!(want.len(), 3);
+        let o = run(&["info", "--json", iso.to_str().unwrap()]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["sessions"], Value::Array(want));
+        assert_eq!(v["session"], 3);
+        assert_eq!(v["primary"]["volume_identifier"], "SESSION_THREE");
+        // --session picks whose descriptors are described (at start + 16).
+        let o = run(&["info", "--json", "--session", "1", iso.to_str().unwrap()]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["session"], 1);
+        assert_eq!(v["primary"]["lba"], 48);
+        assert_eq!(v["primary"]["volume_identifier"], "SESSION_ONE");
+        // Text form: one line for the sessions.
+        let o = run(&["info", iso.to_str().unwrap()]);
+        let text = String::from_utf8(o.stdout).unwrap();
+        assert!(
+            text.contains("1 at LBA 32 (31 blocks, SESSION_ONE), 2 at LBA 64"),
+            "{text}"
+        );
+    }
+}

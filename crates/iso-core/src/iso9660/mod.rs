@@ -4,6 +4,7 @@
 
 mod pathtable;
 pub mod raw;
+pub mod sessions;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -56,6 +57,7 @@ const MAX_DIR_LEN: u64 = 256 << 20;
 
 struct Walker<'a> {
     source: &'a Arc<dyn ImageSource>,
+    vd: &'a VolumeDescriptor,
     opts: &'a WalkOptions<'a>,
     block_len: u64,
     image_len: u64,
@@ -88,20 +90,40 @@ pub fn build_tree(
     let block_len = vd.block_len();
     let image_len = source.len();
     let root_rec = &vd.root;
-    let root = NewNode {
+    let mut root = NewNode {
         kind: Some(NodeKind::Dir),
-        times: root_rec
-            .recording_date
-            .map(|t| vec![(TimeKind::Recorded, t)])
-            .unwrap_or_default(),
         extents: vec![Extent::recorded(
             u64::from(root_rec.location_of_extent) * block_len,
             u64::from(root_rec.data_length),
         )],
         ..Default::default()
     };
+    // The root's own Rock Ridge entries (mode, owner, times) are in the
+    // "." record of its directory.
+    let mut root_warnings = Vec::new();
+    if let Some(susp) = opts.rr {
+        let offset = u64::from(root_rec.location_of_extent) * block_len;
+        if let Some(dot) = read_vec(source.as_ref(), offset, 2048)
+            .ok()
+            .and_then(|sector| DirectoryRecord::parse(&sector))
+        {
+            let rr = rockridge::parse(
+                source.as_ref(),
+                &dot.system_use,
+                susp,
+                u64::from(root_rec.location_of_extent),
+                &mut root_warnings,
+            );
+            root.times = rr.times;
+            root.unix = rr.unix;
+        }
+    }
+    if let Some(t) = root_rec.recording_date {
+        root.times.push((TimeKind::Recorded, t));
+    }
     let mut w = Walker {
         source,
+        vd,
         opts,
         block_len,
         image_len,
@@ -120,12 +142,15 @@ pub fn build_tree(
             })
             .unwrap_or_default(),
     };
+    for warning in root_warnings {
+        w.b.warn(warning);
+    }
     let mut root_loc = u64::from(root_rec.location_of_extent);
     let mut root_len = u64::from(root_rec.data_length);
     if !w.extent_ok(root_loc * block_len, root_len) {
         // The root record is damaged: the path table's first record is
         // another route to the root directory.
-        w.load_path_table(vd);
+        w.load_path_table();
         match w.path_table.as_ref().and_then(|p| p.root_location()) {
             Some(loc) if w.extent_ok(u64::from(loc) * block_len, block_len) => {
                 w.b.warn(Warning::new(
@@ -251,11 +276,11 @@ impl Walker<'_> {
             .is_some_and(|end| end <= self.image_len)
     }
 
-    fn load_path_table(&mut self, vd: &VolumeDescriptor) {
+    fn load_path_table(&mut self) {
         if self.path_table.is_none() {
             self.path_table = pathtable::PathTable::read(
                 self.source.as_ref(),
-                vd,
+                self.vd,
                 self.opts.names == NameMode::Joliet,
             )
             .ok();
@@ -328,6 +353,20 @@ impl Walker<'_> {
         }
         self.budget -= len;
         let records = self.read_records(d.offset, len, d.node)?;
+        // ECMA-119 §6.8.2.2: a directory's first record is its "." entry.
+        let starts_with_dot = records
+            .first()
+            .is_some_and(|(r, lba)| *lba == d.lba && r.file_identifier == [0]);
+        if !starts_with_dot && len > 0 {
+            self.b.warn(Warning::new(
+                STRUCT_DIR,
+                Some(d.lba),
+                format!(
+                    "directory {} does not start with its \".\" record; it is damaged or is not a directory",
+                    self.b.tree().path(d.node)
+                ),
+            ));
+        }
         self.records_to_children(d, records)
     }
 
@@ -336,7 +375,7 @@ impl Walker<'_> {
         d: &PendingDir,
         records: Vec<(DirectoryRecord, u64)>,
     ) -> Result<Vec<Child>> {
-        let mut gathered: Vec<Gathered> = Vec::new();
+        let mut gathered: Vec<Gathered> = Vec::with_capacity(records.len());
         let mut open_multi = false;
         for (rec, lba) in records {
             if rec.is_dot_or_dotdot() {
@@ -394,7 +433,10 @@ impl Walker<'_> {
         len: u64,
         node: NodeId,
     ) -> Result<Vec<(DirectoryRecord, u64)>> {
-        let mut records: Vec<(DirectoryRecord, u64)> = Vec::new();
+        // About one record per 40 bytes; capped so that a hostile length
+        // cannot reserve much before the bytes are actually read.
+        let estimate = crate::bytes::usize_from(len / 40).unwrap_or(0).min(1 << 16);
+        let mut records: Vec<(DirectoryRecord, u64)> = Vec::with_capacity(estimate);
         let mut pos = 0u64;
         let mut damaged = false;
         let block_len = crate::bytes::usize_from(self.block_len).unwrap_or(2048);
@@ -670,7 +712,10 @@ impl Walker<'_> {
                 }
             }
             let stored: u64 = extents.iter().map(|e| e.len).fold(0, u64::saturating_add);
-            if extents.iter().any(|e| !self.extent_ok(e.offset, e.len)) {
+            if extents
+                .iter()
+                .any(|e| e.len > 0 && !self.extent_ok(e.offset, e.len))
+            {
                 flags |= NodeFlags::DAMAGED;
                 self.b.warn(Warning::new(
                     STRUCT_DIR,
@@ -715,7 +760,7 @@ impl Walker<'_> {
     }
 
     fn path_table_route(&mut self, d: &PendingDir, rec: &DirectoryRecord) -> Option<u32> {
-        let _ = (d, rec);
+        self.load_path_table();
         let pt = self.path_table.as_ref()?;
         let parent_path = self.b.tree().components(d.node);
         pt.find(&parent_path, &self.decode_name(&rec.file_identifier))

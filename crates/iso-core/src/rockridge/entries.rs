@@ -76,6 +76,11 @@ pub(crate) struct Gather {
 }
 
 impl Gather {
+    /// Reserves room for `n` timestamps.
+    pub(crate) fn reserve_times(&mut self, n: usize) {
+        self.out.times.reserve(n);
+    }
+
     /// Takes one entry into account.
     pub(crate) fn entry(&mut self, e: &Entry<'_>, warnings: &mut Vec<Warning>) {
         let mut warn = |what: String| warnings.push(Warning::new(STRUCT, Some(e.lba), what));

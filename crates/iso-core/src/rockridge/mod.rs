@@ -97,6 +97,9 @@ pub fn parse(
     };
     let field = system_use.get(skip..).unwrap_or_default();
     let mut gather = entries::Gather::default();
+    // Rock Ridge writers record up to three TF times; one more for the
+    // walker's recording time, so the vector never grows.
+    gather.reserve_times(4);
     susp::walk(source, field, lba, warnings, &mut |e, w| gather.entry(e, w));
     gather.finish(lba, warnings)
 }

@@ -165,20 +165,21 @@ fn walk_area(
         warnings.push(Warning::new(STRUCT_ENTRY, Some(lba), what));
     };
     while let Some(header) = slice(area, pos, 4) {
-        let rest = area.get(pos..).unwrap_or_default();
-        if rest.iter().all(|&b| b == 0) {
-            // Zero padding after the last entry.
+        let signature = [u8_at(header, 0).unwrap_or(0), u8_at(header, 1).unwrap_or(0)];
+        // Zero padding after the last entry (checked only when the entry
+        // would start with a zero byte, so the walk stays linear).
+        if signature[0] == 0 && area.get(pos..).unwrap_or_default().iter().all(|&b| b == 0) {
             break;
         }
-        let signature = [u8_at(header, 0).unwrap_or(0), u8_at(header, 1).unwrap_or(0)];
         let len = usize::from(u8_at(header, 2).unwrap_or(0));
-        let shown = String::from_utf8_lossy(&signature).into_owned();
+        let shown = || String::from_utf8_lossy(&signature).into_owned();
         if len < 4 {
             warn(
                 warnings,
                 format!(
-                    "entry {shown:?} at byte {pos} has length {len} (less than its header); \
-                     stopped reading this area"
+                    "entry {:?} at byte {pos} has length {len} (less than its header); \
+                     stopped reading this area",
+                    shown()
                 ),
             );
             break;
@@ -187,8 +188,9 @@ fn walk_area(
             warn(
                 warnings,
                 format!(
-                    "entry {shown:?} at byte {pos} ({len} bytes) runs past the end of its \
+                    "entry {:?} at byte {pos} ({len} bytes) runs past the end of its \
                      area ({} bytes); stopped reading this area",
+                    shown(),
                     area.len()
                 ),
             );
