@@ -160,13 +160,29 @@ impl Default for ExtractOptions {
     }
 }
 
+/// Why an entry was not written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipKind {
+    /// A file of that name exists and the overwrite policy kept it.
+    Exists,
+    /// A symbolic link whose target would leave the destination.
+    UnsafeLink,
+    /// Something this host or these options do not create (device nodes,
+    /// FIFOs, sockets; links where there are none).
+    NotCreated,
+    /// It failed: something in the way, or a read or write error.
+    Error,
+}
+
 /// An entry that was not written, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
     /// Path in the image.
     pub path: String,
-    /// Why.
+    /// Why, in words.
     pub reason: String,
+    /// Why, as a kind.
+    pub kind: SkipKind,
 }
 
 /// An entry written under another name than the image gives it.

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use super::sanitize::{self, NameSet};
 use super::{
-    Answer, Choice, Conflict, ExtractError, ExtractOptions, Overwrite, Placement, Renamed, Skipped,
+    Answer, Choice, Conflict, ExtractError, ExtractOptions, Overwrite, Placement, Renamed,
+    SkipKind, Skipped,
 };
 use crate::tree::{ExtentKind, NodeId, NodeKind, Tree};
 
@@ -281,6 +282,7 @@ impl Builder<'_> {
             self.plan.skipped.push(Skipped {
                 path: image_path,
                 reason: format!("{} entries are not created", kind.as_str()),
+                kind: SkipKind::NotCreated,
             });
             return None;
         }
@@ -306,6 +308,7 @@ impl Builder<'_> {
                                     "file"
                                 }
                             ),
+                            kind: SkipKind::Error,
                         });
                         return None;
                     }
@@ -337,6 +340,7 @@ impl Builder<'_> {
                         reason: format!(
                             "symbolic link to {target:?} would point outside the destination"
                         ),
+                        kind: SkipKind::UnsafeLink,
                     });
                     return None;
                 }
@@ -345,6 +349,7 @@ impl Builder<'_> {
                     self.plan.skipped.push(Skipped {
                         path: image_path,
                         reason: "symbolic links are not created on this system".into(),
+                        kind: SkipKind::NotCreated,
                     });
                     return None;
                 }
@@ -429,6 +434,7 @@ impl Builder<'_> {
             self.plan.failed.push(Skipped {
                 path: image_path.to_string(),
                 reason: format!("a directory named {name:?} is in the way"),
+                kind: SkipKind::Error,
             });
             return None;
         }
@@ -460,6 +466,7 @@ impl Builder<'_> {
                 self.plan.skipped.push(Skipped {
                     path: image_path.to_string(),
                     reason: "a file with this name exists already".into(),
+                    kind: SkipKind::Exists,
                 });
                 None
             }

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use super::plan::{is_disk_full, Entry, EntryKind, OnDisk, Plan, DEST};
 use super::{batch, copy, meta};
-use super::{Cancel, ExtractError, ExtractOptions, Outcome, Progress, Skipped};
+use super::{Cancel, ExtractError, ExtractOptions, Outcome, Progress, SkipKind, Skipped};
 use crate::error::Error;
 use crate::tree::{Encoding, NodeId, Tree};
 use crate::Image;
@@ -158,6 +158,7 @@ impl Shared<'_> {
             f.push(Skipped {
                 path: self.tree.path(node),
                 reason,
+                kind: SkipKind::Error,
             });
         }
     }
