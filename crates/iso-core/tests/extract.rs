@@ -764,3 +764,68 @@ fn full_disk_names_the_file_and_leaves_nothing_partial() {
     assert_eq!(listing(&mnt), ["first"]);
     assert_eq!(fs::read(mnt.join("first")).unwrap(), &data[..300_000]);
 }
+
+/// With `ISOSCOPE_CORPUS` set (the shared corpus directory), every image
+/// that xorriso extracted is extracted here too, and each file's SHA-256
+/// must be the one xorriso's extraction gave (the corpus truth files).
+#[test]
+fn corpus_extractions_match_xorriso() {
+    use sha2::{Digest, Sha256};
+    let Ok(root) = std::env::var("ISOSCOPE_CORPUS") else {
+        eprintln!("note: ISOSCOPE_CORPUS not set; corpus extraction check skipped");
+        return;
+    };
+    let mut truths = Vec::new();
+    let mut stack = vec![PathBuf::from(&root)];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(".truth.json") {
+                truths.push(p);
+            }
+        }
+    }
+    let mut checked = 0;
+    for t in truths {
+        let truth: serde_json::Value = serde_json::from_slice(&fs::read(&t).unwrap()).unwrap();
+        let x = &truth["views"]["xorriso"];
+        if x["rc"] != 0 || x["extract_rc"] != 0 || x["content_hashed"] != true {
+            continue;
+        }
+        let img = PathBuf::from(&root).join(truth["image"].as_str().unwrap());
+        let Ok(image) = Image::open(&img, &OpenOptions::default()) else {
+            continue;
+        };
+        let view = if image.views().contains(&View::RockRidge) {
+            View::RockRidge
+        } else {
+            continue;
+        };
+        let tree = image.tree(view).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let opts = ExtractOptions {
+            keep_going: true,
+            ..Default::default()
+        };
+        let out = run(&image, &tree, tmp.path(), &opts).unwrap();
+        let renamed: Vec<&str> = out.renamed.iter().map(|r| r.from.as_str()).collect();
+        for line in x["entries"].as_array().unwrap() {
+            let f: Vec<&str> = line.as_str().unwrap().split('\t').collect();
+            if f[1] != "f" || f[3].is_empty() || renamed.iter().any(|r| f[0].starts_with(r)) {
+                continue;
+            }
+            let p = tmp.path().join(f[0].trim_start_matches('/'));
+            let data = fs::read(&p)
+                .unwrap_or_else(|e| panic!("{}: {}: {e}; {:?}", img.display(), f[0], out.failed));
+            let hex: String = Sha256::digest(&data)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(hex, f[3], "{}: {}", img.display(), f[0]);
+            checked += 1;
+        }
+    }
+    eprintln!("corpus: {checked} files match xorriso's extraction");
+}
