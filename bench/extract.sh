@@ -91,7 +91,8 @@ time_cmd() {
     for _ in $(seq "$REPS"); do
         rm -rf "$D"; mkdir -p "$D"; sync
         local out
-        out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
+        /usr/bin/time -o "$BENCH_DIR/time.txt" -f "%e %M" "$@" >/dev/null 2>&1 || true
+        out=$(tail -1 "$BENCH_DIR/time.txt")
         local t=${out% *} m=${out#* }
         if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
         [ "$m" -gt "$rss" ] && rss=$m

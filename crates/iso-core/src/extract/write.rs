@@ -22,7 +22,7 @@ use crate::Image;
 
 /// Bytes moved per read/write (and per `copy_file_range` call) between
 /// two cancel checks.
-pub(super) const CHUNK: usize = 1 << 20;
+pub(super) const CHUNK: usize = 4 << 20;
 
 /// Most worker threads used for file contents.
 const MAX_THREADS: usize = 4;
