@@ -13,6 +13,7 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -102,17 +103,22 @@ fn run_with_progress(
     let progress = Progress::new();
     let cancel = Cancel::new();
     let bar = show.then(new_bar);
+    let (done_tx, done_rx) = mpsc::channel::<()>();
     std::thread::scope(|scope| {
-        let work =
-            scope.spawn(|| extract(image, tree, selection, dest, options, &progress, &cancel));
-        while !work.is_finished() {
+        let work = scope.spawn(|| {
+            let result = extract(image, tree, selection, dest, options, &progress, &cancel);
+            let _ = done_tx.send(());
+            result
+        });
+        // Wake every 100 ms to draw and to pass Ctrl-C on; at once when done.
+        while let Err(RecvTimeoutError::Timeout) = done_rx.recv_timeout(Duration::from_millis(100))
+        {
             if crate::cancelled() {
                 cancel.cancel();
             }
             if let Some(bar) = &bar {
                 draw(bar, &progress);
             }
-            std::thread::sleep(Duration::from_millis(100));
         }
         if let Some(bar) = &bar {
             bar.finish_and_clear();

@@ -17,6 +17,7 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -255,9 +256,16 @@ fn with_progress<T: Send>(
         bar.set_prefix(term::escape(label).into_owned());
         bar
     });
+    let (done_tx, done_rx) = mpsc::channel::<()>();
     std::thread::scope(|scope| {
-        let handle = scope.spawn(|| work(&progress, &cancel));
-        while !handle.is_finished() {
+        let handle = scope.spawn(|| {
+            let result = work(&progress, &cancel);
+            let _ = done_tx.send(());
+            result
+        });
+        // Wake every 100 ms to draw and to pass Ctrl-C on; at once when done.
+        while let Err(RecvTimeoutError::Timeout) = done_rx.recv_timeout(Duration::from_millis(100))
+        {
             if crate::cancelled() {
                 cancel.cancel();
             }
@@ -265,7 +273,6 @@ fn with_progress<T: Send>(
                 bar.set_length(progress.bytes_total());
                 bar.set_position(progress.bytes_done());
             }
-            std::thread::sleep(Duration::from_millis(50));
         }
         if let Some(bar) = &bar {
             bar.finish_and_clear();
