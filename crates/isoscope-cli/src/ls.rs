@@ -41,6 +41,7 @@ pub fn run(args: &LsArgs) -> Outcome {
         out: BufWriter::with_capacity(1 << 16, stdout.lock()),
         style,
         path: String::with_capacity(256),
+        path_plain: false,
         date_cache: (i64::MIN, [b' '; 16]),
     };
     out.list(start, args.recursive).map_err(Failure::stdout)?;
@@ -83,6 +84,8 @@ struct Lister<'t, W: Write> {
     style: Style,
     /// The path of the directory being listed, then "/name" of the entry.
     path: String,
+    /// `path` is printable ASCII only: it needs no terminal escaping.
+    path_plain: bool,
     /// The last formatted date, reused when the next entry has the same.
     date_cache: (i64, [u8; 16]),
 }
@@ -104,10 +107,14 @@ impl<W: Write> Lister<'_, W> {
         // Depth-first with an explicit stack of child iterators, each with
         // the length of its directory's path; the tree's depth is bounded
         // by iso-core, the stack by it.
-        let mut stack = vec![(tree.children(start), self.path.len())];
+        // Escaping works character by character, so a path whose parts
+        // are all printable ASCII needs none; that is tracked per level.
+        let start_plain = printable_ascii(&self.path);
+        let mut stack = vec![(tree.children(start), self.path.len(), start_plain)];
         let mut polled = 0u32;
-        while let Some((children, base)) = stack.last_mut() {
+        while let Some((children, base, dir_plain)) = stack.last_mut() {
             let base = *base;
+            let dir_plain = *dir_plain;
             let Some(child) = children.next() else {
                 stack.pop();
                 continue;
@@ -120,9 +127,10 @@ impl<W: Write> Lister<'_, W> {
             self.path.truncate(base);
             self.path.push('/');
             self.path.push_str(name);
+            self.path_plain = dir_plain && printable_ascii(name);
             self.entry(child, name)?;
             if recursive && tree.is_dir(child) {
-                stack.push((tree.children(child), self.path.len()));
+                stack.push((tree.children(child), self.path.len(), self.path_plain));
             }
         }
         Ok(())
@@ -131,10 +139,10 @@ impl<W: Write> Lister<'_, W> {
     fn entry(&mut self, id: NodeId, name: &str) -> io::Result<()> {
         match self.style {
             Style::Json => self.json(id),
-            Style::LongName => self.long(id, name),
+            Style::LongName => self.long(id, name, false),
             Style::LongPath => {
                 let path = std::mem::take(&mut self.path);
-                let r = self.long(id, &path);
+                let r = self.long(id, &path, self.path_plain);
                 self.path = path;
                 r
             }
@@ -168,7 +176,8 @@ impl<W: Write> Lister<'_, W> {
         o.write_all(b"}\n")
     }
 
-    fn long(&mut self, id: NodeId, name: &str) -> io::Result<()> {
+    /// One `ls -l` line; `plain` says `name` needs no escaping.
+    fn long(&mut self, id: NodeId, name: &str, plain: bool) -> io::Result<()> {
         let t = self.tree;
         let kind = t.kind(id);
         let mut mode = [b'-'; 10];
@@ -183,7 +192,11 @@ impl<W: Write> Lister<'_, W> {
         };
         self.out.write_all(&date)?;
         self.out.write_all(b" ")?;
-        self.out.write_all(term::escape(name).as_bytes())?;
+        if plain {
+            self.out.write_all(name.as_bytes())?;
+        } else {
+            self.out.write_all(term::escape(name).as_bytes())?;
+        }
         if let Some(target) = t.link_target(id) {
             self.out.write_all(b" -> ")?;
             self.out.write_all(term::escape(target).as_bytes())?;
@@ -208,6 +221,11 @@ impl<W: Write> Lister<'_, W> {
         self.date_cache = (seconds, b);
         b
     }
+}
+
+/// Printable ASCII only: what [`term::escape`] leaves as it is.
+fn printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
 /// The contract's four types.
