@@ -42,6 +42,8 @@ pub fn run(args: &LsArgs) -> Outcome {
         style,
         path: String::with_capacity(256),
         path_plain: false,
+        path_json_plain: false,
+        mtime_cache: (i64::MIN, String::new()),
         date_cache: (i64::MIN, [b' '; 16]),
     };
     out.list(start, args.recursive).map_err(Failure::stdout)?;
@@ -86,6 +88,10 @@ struct Lister<'t, W: Write> {
     path: String,
     /// `path` is printable ASCII only: it needs no terminal escaping.
     path_plain: bool,
+    /// `path` has nothing JSON escapes.
+    path_json_plain: bool,
+    /// The last JSON mtime written, reused when the next is the same.
+    mtime_cache: (i64, String),
     /// The last formatted date, reused when the next entry has the same.
     date_cache: (i64, [u8; 16]),
 }
@@ -109,12 +115,12 @@ impl<W: Write> Lister<'_, W> {
         // by iso-core, the stack by it.
         // Escaping works character by character, so a path whose parts
         // are all printable ASCII needs none; that is tracked per level.
-        let start_plain = printable_ascii(&self.path);
-        let mut stack = vec![(tree.children(start), self.path.len(), start_plain)];
+        let plain = (printable_ascii(&self.path), json_plain(&self.path));
+        let mut stack = vec![(tree.children(start), self.path.len(), plain)];
         let mut polled = 0u32;
         while let Some((children, base, dir_plain)) = stack.last_mut() {
             let base = *base;
-            let dir_plain = *dir_plain;
+            let (dir_plain, dir_json_plain) = *dir_plain;
             let Some(child) = children.next() else {
                 stack.pop();
                 continue;
@@ -127,10 +133,14 @@ impl<W: Write> Lister<'_, W> {
             self.path.truncate(base);
             self.path.push('/');
             self.path.push_str(name);
-            self.path_plain = dir_plain && printable_ascii(name);
+            // Only the check the style needs (both short-circuit).
+            let json = self.style == Style::Json;
+            self.path_plain = !json && dir_plain && printable_ascii(name);
+            self.path_json_plain = json && dir_json_plain && json_plain(name);
             self.entry(child, name)?;
             if recursive && tree.is_dir(child) {
-                stack.push((tree.children(child), self.path.len(), self.path_plain));
+                let plain = (self.path_plain, self.path_json_plain);
+                stack.push((tree.children(child), self.path.len(), plain));
             }
         }
         Ok(())
@@ -153,14 +163,29 @@ impl<W: Write> Lister<'_, W> {
         let t = self.tree;
         let o = &mut self.out;
         o.write_all(b"{\"path\":")?;
-        json_str(o, &self.path)?;
+        if self.path_json_plain {
+            o.write_all(b"\"")?;
+            o.write_all(self.path.as_bytes())?;
+            o.write_all(b"\"")?;
+        } else {
+            json_str(o, &self.path)?;
+        }
         o.write_all(b",\"type\":\"")?;
         o.write_all(json_type(t.kind(id)).as_bytes())?;
         o.write_all(b"\",\"size\":")?;
         write_u64(o, t.size(id))?;
         o.write_all(b",\"mtime\":")?;
         match t.mtime(id) {
-            Some(ts) => write_i64(o, ts.seconds)?,
+            Some(ts) => {
+                let cache = &mut self.mtime_cache;
+                if cache.0 != ts.seconds || cache.1.is_empty() {
+                    let mut v = Vec::with_capacity(20);
+                    write_i64(&mut v, ts.seconds)?;
+                    cache.1 = String::from_utf8(v).unwrap_or_default();
+                    cache.0 = ts.seconds;
+                }
+                o.write_all(cache.1.as_bytes())?
+            }
             None => o.write_all(b"null")?,
         }
         o.write_all(b",\"mode\":")?;
@@ -221,6 +246,11 @@ impl<W: Write> Lister<'_, W> {
         self.date_cache = (seconds, b);
         b
     }
+}
+
+/// Nothing [`json_str`] would escape.
+fn json_plain(s: &str) -> bool {
+    !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// Printable ASCII only: what [`term::escape`] leaves as it is.
@@ -285,6 +315,11 @@ fn mode_string(kind: NodeKind, mode: Option<u32>, out: &mut [u8; 10]) {
 pub fn json_str<W: Write>(o: &mut W, s: &str) -> io::Result<()> {
     o.write_all(b"\"")?;
     let bytes = s.as_bytes();
+    // Fast path: nothing to escape (most names), one write.
+    if json_plain(s) {
+        o.write_all(bytes)?;
+        return o.write_all(b"\"");
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc: &[u8] = match b {
