@@ -435,3 +435,80 @@ mod tests {
         assert_eq!(&m, b"-r--r--r--");
     }
 }
+
+#[cfg(test)]
+mod escape_tests {
+    use super::*;
+    use iso_core::tree::{NewNode, TreeBuilder};
+    use iso_core::View;
+
+    fn node(name: &str, kind: NodeKind) -> NewNode {
+        NewNode {
+            name: name.into(),
+            kind: Some(kind),
+            ..Default::default()
+        }
+    }
+
+    /// A directory whose name needs escaping (in both styles) holding a
+    /// plain name, and a plain directory holding names that need it.
+    fn tree() -> Tree {
+        let mut b = TreeBuilder::new(View::RockRidge, NewNode::default());
+        b.add_children(
+            NodeId(0),
+            vec![
+                node("bad\"\u{1b}dir", NodeKind::Dir),
+                node("good", NodeKind::Dir),
+            ],
+        )
+        .unwrap();
+        b.add_children(NodeId(1), vec![node("plain", NodeKind::File)])
+            .unwrap();
+        b.add_children(
+            NodeId(2),
+            vec![
+                node("q\"uote\\", NodeKind::File),
+                node("e\u{1b}[31m\u{202e}", NodeKind::File),
+                node("ok", NodeKind::File),
+            ],
+        )
+        .unwrap();
+        b.finish()
+    }
+
+    fn list(tree: &Tree, style: Style) -> String {
+        let mut out = Lister {
+            tree,
+            out: Vec::new(),
+            style,
+            path: String::new(),
+            path_plain: false,
+            path_json_plain: false,
+            mtime_cache: (i64::MIN, String::new()),
+            date_cache: (i64::MIN, [b' '; 16]),
+        };
+        out.list(tree.root(), true).unwrap();
+        String::from_utf8(out.out).unwrap()
+    }
+
+    /// The fast paths (no escaping for paths whose parts need none) give
+    /// what escaping every whole path gives.
+    #[test]
+    fn recursive_paths_escaped_like_whole_paths() {
+        let t = tree();
+        let paths: Vec<String> = t.walk(t.root()).skip(1).map(|n| t.path(n)).collect();
+        assert_eq!(paths.len(), 6);
+        let text = list(&t, Style::LongPath);
+        // mode (10), size (12), date (16), three spaces: the path at 41.
+        let shown: Vec<&str> = text.lines().map(|l| l.get(41..).unwrap()).collect();
+        let want: Vec<String> = paths.iter().map(|p| term::escape(p).into_owned()).collect();
+        assert_eq!(shown, want);
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
+        let json = list(&t, Style::Json);
+        for (line, p) in json.lines().zip(&paths) {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v["path"], p.as_str());
+        }
+        assert_eq!(json.lines().count(), 6);
+    }
+}
