@@ -166,9 +166,9 @@ impl Walker<'_> {
         offset: u64,
         node: NodeId,
     ) -> Vec<(RecordRef<'a>, u64)> {
-        // About one record per 40 bytes (the input is already read, so this
-        // is bounded by what is there).
-        let mut records = Vec::with_capacity(bytes.len() / 40);
+        // About one record per 40 bytes; capped, as a hostile directory
+        // may be mostly zeros (the vector grows with the records found).
+        let mut records = Vec::with_capacity((bytes.len() / 40).min(1 << 16));
         let mut damaged = false;
         let block_len = usize_from(self.block_len).unwrap_or(2048);
         // Records never cross a logical block; walk each block.
