@@ -228,6 +228,37 @@ pub struct NewNode {
     pub encoding: Encoding,
 }
 
+/// A [`NewNode`] borrowing its variable parts: how the tree walks hand
+/// nodes to the builder without allocating per node.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NodeRef<'a> {
+    pub name: &'a str,
+    pub kind: NodeKind,
+    pub size: u64,
+    pub flags: NodeFlags,
+    pub times: &'a [(TimeKind, Timestamp)],
+    pub unix: Option<UnixMeta>,
+    pub target: Option<&'a str>,
+    pub extents: &'a [Extent],
+    pub encoding: Encoding,
+}
+
+impl<'a> From<&'a NewNode> for NodeRef<'a> {
+    fn from(n: &'a NewNode) -> Self {
+        NodeRef {
+            name: &n.name,
+            kind: n.kind.unwrap_or(NodeKind::File),
+            size: n.size,
+            flags: n.flags,
+            times: &n.times,
+            unix: n.unix,
+            target: n.target.as_deref(),
+            extents: &n.extents,
+            encoding: n.encoding,
+        }
+    }
+}
+
 const NONE: u32 = u32::MAX;
 
 #[derive(Debug, Clone)]
@@ -688,7 +719,7 @@ impl TreeBuilder {
             kind: Some(NodeKind::Dir),
             ..root
         };
-        b.push(NONE, root);
+        b.push(NONE, &NodeRef::from(&root));
         b
     }
 
@@ -730,27 +761,59 @@ impl TreeBuilder {
     /// [`Error::NotADirectory`] when `parent` is not a directory or already
     /// has children.
     pub fn add_children(&mut self, parent: NodeId, children: Vec<NewNode>) -> Result<Range<u32>> {
+        let first = self.begin_children(parent, children.len())?;
+        for c in &children {
+            self.push(parent.0, &NodeRef::from(c));
+        }
+        Ok(self.end_children(parent, first))
+    }
+
+    /// Checks that `parent` can take `count` children; returns the first
+    /// child's id. Children are then pushed with [`Self::push_child`] and
+    /// the list closed with [`Self::end_children`].
+    pub(crate) fn begin_children(&mut self, parent: NodeId, count: usize) -> Result<u32> {
         let Some(p) = self.tree.nodes.get(parent.index()) else {
             return Err(Error::NotFound(format!("node {}", parent.0)));
         };
         if p.kind != NodeKind::Dir || p.child_count != 0 {
             return Err(Error::NotADirectory(self.tree.path(parent)));
         }
-        if self.tree.nodes.len().saturating_add(children.len()) > MAX_NODES {
+        self.check_room(count)?;
+        self.tree.nodes.reserve(count);
+        Ok(u32::try_from(self.tree.nodes.len()).unwrap_or(NONE))
+    }
+
+    fn check_room(&self, count: usize) -> Result<()> {
+        if self.tree.nodes.len().saturating_add(count) > MAX_NODES {
             return Err(Error::Unsupported(format!(
                 "more than {MAX_NODES} entries in one tree"
             )));
         }
-        let first = u32::try_from(self.tree.nodes.len()).unwrap_or(NONE);
-        let count = u32::try_from(children.len()).unwrap_or(0);
-        for c in children {
-            self.push(parent.0, c);
-        }
+        Ok(())
+    }
+
+    /// Adds one child to `parent`, between [`Self::begin_children`] and
+    /// [`Self::end_children`].
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] when the tree would exceed [`MAX_NODES`].
+    pub(crate) fn push_child(&mut self, parent: NodeId, n: &NodeRef<'_>) -> Result<NodeId> {
+        self.check_room(1)?;
+        let id = NodeId(u32::try_from(self.tree.nodes.len()).unwrap_or(NONE));
+        self.push(parent.0, n);
+        Ok(id)
+    }
+
+    /// Closes the child list begun at `first`: everything pushed since
+    /// belongs to `parent`.
+    pub(crate) fn end_children(&mut self, parent: NodeId, first: u32) -> Range<u32> {
+        let end = u32::try_from(self.tree.nodes.len()).unwrap_or(NONE);
+        let count = end.saturating_sub(first);
         if let Some(p) = self.tree.nodes.get_mut(parent.index()) {
             p.first_child = first;
             p.child_count = count;
         }
-        Ok(first..first.saturating_add(count))
+        first..first.saturating_add(count)
     }
 
     /// Interns `s`, cut at `max` bytes (on a character boundary).
@@ -765,8 +828,8 @@ impl TreeBuilder {
         (off, u32::try_from(s.len()).unwrap_or(0))
     }
 
-    fn push(&mut self, parent: u32, n: NewNode) {
-        let (name_off, name_len) = self.intern(&n.name, usize::from(u16::MAX));
+    fn push(&mut self, parent: u32, n: &NodeRef<'_>) {
+        let (name_off, name_len) = self.intern(n.name, usize::from(u16::MAX));
         let modified = n.times.iter().find(|(k, _)| *k == TimeKind::Modified);
         let recorded = n.times.iter().find(|(k, _)| *k == TimeKind::Recorded);
         let mut bits = 0u8;
@@ -809,7 +872,7 @@ impl TreeBuilder {
                         kind: *kind,
                     },
                 ));
-            let (target_off, target_len) = match &n.target {
+            let (target_off, target_len) = match n.target {
                 Some(t) => self.intern(t, usize::MAX),
                 None => (NONE, 0),
             };
@@ -846,7 +909,7 @@ impl TreeBuilder {
         } else {
             let extents_start = u32::try_from(self.tree.extents.len()).unwrap_or(NONE);
             let extents_len = u32::try_from(n.extents.len()).unwrap_or(0);
-            self.tree.extents.extend_from_slice(&n.extents);
+            self.tree.extents.extend_from_slice(n.extents);
             self.tree.files.push(FileData {
                 extents_start,
                 extents_len,
@@ -860,7 +923,7 @@ impl TreeBuilder {
             child_count: 0,
             name_off,
             name_len: u16::try_from(name_len).unwrap_or(u16::MAX),
-            kind: n.kind.unwrap_or(NodeKind::File),
+            kind: n.kind,
             flags: n.flags,
             bits,
             size: n.size,
