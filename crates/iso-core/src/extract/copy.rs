@@ -5,7 +5,6 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::sync::atomic::Ordering;
 
 use super::write::{FileError, Shared, CHUNK};
 use crate::error::Error;
@@ -92,6 +91,7 @@ fn zero_copy(
     out: &File,
 ) -> Result<u64, FileError> {
     use rustix::io::Errno;
+    use std::sync::atomic::Ordering;
     let Some(input) = source.identity_file() else {
         return Ok(0);
     };

@@ -49,6 +49,7 @@ pub(super) struct Shared<'a> {
     pub(super) done: Vec<AtomicBool>,
     pub(super) next: AtomicUsize,
     pub(super) stop: AtomicBool,
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub(super) no_copy_range: AtomicBool,
     pub(super) umask: Option<u32>,
     pub(super) fatal: Mutex<Option<ExtractError>>,
