@@ -706,6 +706,35 @@ mod extract_engine {
     }
 
     #[test]
+    fn no_times_leaves_the_extraction_time() {
+        let (d, iso) = fixture();
+        let out = d.path().join("out");
+        let o = run(&[
+            "extract",
+            iso.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--no-times",
+            "--no-perms",
+            "--quiet",
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(o.stderr.is_empty(), "--quiet printed {}", stderr(&o));
+        let mtime = std::fs::metadata(out.join("hello.txt"))
+            .unwrap()
+            .modified()
+            .unwrap()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert_ne!(mtime, FIXED_MTIME as u64);
+        assert_eq!(
+            std::fs::read(out.join("hello.txt")).unwrap(),
+            b"hello, world\n"
+        );
+    }
+
+    #[test]
     fn hostile_names_are_renamed_and_reported() {
         let img = isowriter::build(
             &[
