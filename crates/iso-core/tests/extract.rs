@@ -567,6 +567,40 @@ fn holes_modes_times_and_hard_links() {
     }
 }
 
+/// A hard link whose first name was kept as the user's own file is
+/// written as a copy from the image, never linked to the user's file.
+#[cfg(unix)]
+#[test]
+fn hard_link_to_a_skipped_file_becomes_a_copy() {
+    use std::os::unix::fs::MetadataExt;
+    let s = synthetic(b"image data");
+    let linked = |name: &str| NewNode {
+        unix: Some(UnixMeta {
+            mode: 0o100644,
+            nlink: 2,
+            ino: Some(9),
+            ..Default::default()
+        }),
+        ..data_node(name, s.base, 10)
+    };
+    let mut tb = TreeBuilder::new(View::RockRidge, NewNode::default());
+    tb.add_children(NodeId(0), vec![linked("a"), linked("b")])
+        .unwrap();
+    let tree = tb.finish();
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("a"), "mine").unwrap();
+    let out = run(&s.image, &tree, tmp.path(), &ExtractOptions::default()).unwrap();
+    assert_eq!(out.skipped.len(), 1);
+    assert_eq!(fs::read(tmp.path().join("a")).unwrap(), b"mine");
+    assert_eq!(fs::read(tmp.path().join("b")).unwrap(), b"image data");
+    let (a, b) = (
+        fs::metadata(tmp.path().join("a")).unwrap(),
+        fs::metadata(tmp.path().join("b")).unwrap(),
+    );
+    assert_ne!(a.ino(), b.ino());
+    assert_eq!(out.links_created, 0);
+}
+
 #[test]
 fn keep_going_records_unreadable_entries() {
     let s = synthetic(b"0123456789");
