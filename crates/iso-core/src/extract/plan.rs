@@ -324,6 +324,15 @@ impl Builder<'_> {
             }
         }
         let rel = parent_rel.join(&name);
+        // Sanitised names cannot climb out; confirm it all the same.
+        if !sanitize::is_contained(&rel) {
+            self.plan.failed.push(Skipped {
+                path: image_path,
+                reason: format!("{} would not stay inside the destination", rel.display()),
+                kind: SkipKind::Error,
+            });
+            return None;
+        }
         if name != original {
             self.plan.renamed.push(Renamed {
                 from: image_path.clone(),
