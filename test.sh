@@ -26,4 +26,19 @@ if [ -z "${ISOSCOPE_CORPUS:-}" ] && [ -d ../shared/corpus ]; then
   export ISOSCOPE_CORPUS="$(cd ../shared/corpus && pwd)"
 fi
 
-cargo test --workspace "$@"
+# Every test binary's "test result" line is summed into one closing line.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --workspace "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+awk '/^test result:/ {
+       for (i = 1; i <= NF; i++) {
+         if ($(i+1) ~ /^passed/) p += $i
+         if ($(i+1) ~ /^failed/) f += $i
+         if ($(i+1) ~ /^ignored/) s += $i
+       }
+     }
+     END { printf "summary: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"

@@ -39,6 +39,7 @@ pub mod bytes;
 pub mod crossview;
 pub mod eltorito;
 mod error;
+pub mod extract;
 mod image;
 pub mod iso9660;
 pub mod partitions;
@@ -46,6 +47,7 @@ pub mod reader;
 pub mod rockridge;
 pub mod source;
 pub mod tree;
+pub mod verify;
 pub mod zisofs;
 
 pub use error::{Error, Result, Warning};

@@ -228,6 +228,37 @@ pub struct NewNode {
     pub encoding: Encoding,
 }
 
+/// A [`NewNode`] borrowing its variable parts: how the tree walks hand
+/// nodes to the builder without allocating per node.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NodeRef<'a> {
+    pub name: &'a str,
+    pub kind: NodeKind,
+    pub size: u64,
+    pub flags: NodeFlags,
+    pub times: &'a [(TimeKind, Timestamp)],
+    pub unix: Option<UnixMeta>,
+    pub target: Option<&'a str>,
+    pub extents: &'a [Extent],
+    pub encoding: Encoding,
+}
+
+impl<'a> From<&'a NewNode> for NodeRef<'a> {
+    fn from(n: &'a NewNode) -> Self {
+        NodeRef {
+            name: &n.name,
+            kind: n.kind.unwrap_or(NodeKind::File),
+            size: n.size,
+            flags: n.flags,
+            times: &n.times,
+            unix: n.unix,
+            target: n.target.as_deref(),
+            extents: &n.extents,
+            encoding: n.encoding,
+        }
+    }
+}
+
 const NONE: u32 = u32::MAX;
 
 #[derive(Debug, Clone)]
@@ -658,358 +689,10 @@ impl Iterator for Walk<'_> {
     }
 }
 
-/// Builds a [`Tree`]: a directory's children are added in one call.
-#[derive(Debug)]
-pub struct TreeBuilder {
-    tree: Tree,
-}
-
-/// The most nodes one tree may hold: ids are `u32`, and a cap bounds memory
-/// on hostile images.
-pub const MAX_NODES: usize = 50_000_000;
-
-impl TreeBuilder {
-    /// A tree with only a root directory.
-    pub fn new(view: View, root: NewNode) -> Self {
-        let mut b = TreeBuilder {
-            tree: Tree {
-                view,
-                nodes: Vec::new(),
-                strings: String::new(),
-                extras: Vec::new(),
-                times: Vec::new(),
-                files: Vec::new(),
-                extents: Vec::new(),
-                warnings: Vec::new(),
-            },
-        };
-        let root = NewNode {
-            name: String::new(),
-            kind: Some(NodeKind::Dir),
-            ..root
-        };
-        b.push(NONE, root);
-        b
-    }
-
-    /// Number of nodes so far.
-    pub fn len(&self) -> usize {
-        self.tree.nodes.len()
-    }
-
-    /// Never true: the root is always there.
-    pub fn is_empty(&self) -> bool {
-        self.tree.nodes.is_empty()
-    }
-
-    /// The tree built so far, to read names, kinds and extents while
-    /// building.
-    pub fn tree(&self) -> &Tree {
-        &self.tree
-    }
-
-    /// Records a warning.
-    pub fn warn(&mut self, w: Warning) {
-        // A hostile image could produce one per entry; keep a bounded list.
-        if self.tree.warnings.len() < 1000 {
-            self.tree.warnings.push(w);
-        } else if self.tree.warnings.len() == 1000 {
-            self.tree.warnings.push(Warning::new(
-                "image",
-                None,
-                "more than 1000 warnings; the rest are not listed",
-            ));
-        }
-    }
-
-    /// Adds `children` to directory `parent`, which must have none yet.
-    /// Returns their ids.
-    ///
-    /// # Errors
-    /// [`Error::Unsupported`] when the tree would exceed [`MAX_NODES`];
-    /// [`Error::NotADirectory`] when `parent` is not a directory or already
-    /// has children.
-    pub fn add_children(&mut self, parent: NodeId, children: Vec<NewNode>) -> Result<Range<u32>> {
-        let Some(p) = self.tree.nodes.get(parent.index()) else {
-            return Err(Error::NotFound(format!("node {}", parent.0)));
-        };
-        if p.kind != NodeKind::Dir || p.child_count != 0 {
-            return Err(Error::NotADirectory(self.tree.path(parent)));
-        }
-        if self.tree.nodes.len().saturating_add(children.len()) > MAX_NODES {
-            return Err(Error::Unsupported(format!(
-                "more than {MAX_NODES} entries in one tree"
-            )));
-        }
-        let first = u32::try_from(self.tree.nodes.len()).unwrap_or(NONE);
-        let count = u32::try_from(children.len()).unwrap_or(0);
-        for c in children {
-            self.push(parent.0, c);
-        }
-        if let Some(p) = self.tree.nodes.get_mut(parent.index()) {
-            p.first_child = first;
-            p.child_count = count;
-        }
-        Ok(first..first.saturating_add(count))
-    }
-
-    /// Interns `s`, cut at `max` bytes (on a character boundary).
-    fn intern(&mut self, s: &str, max: usize) -> (u32, u32) {
-        let mut end = s.len().min(max);
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        let s = s.get(..end).unwrap_or_default();
-        let off = u32::try_from(self.tree.strings.len()).unwrap_or(NONE);
-        self.tree.strings.push_str(s);
-        (off, u32::try_from(s.len()).unwrap_or(0))
-    }
-
-    fn push(&mut self, parent: u32, n: NewNode) {
-        let (name_off, name_len) = self.intern(&n.name, usize::from(u16::MAX));
-        let modified = n.times.iter().find(|(k, _)| *k == TimeKind::Modified);
-        let recorded = n.times.iter().find(|(k, _)| *k == TimeKind::Recorded);
-        let mut bits = 0u8;
-        let mtime = match (modified, recorded) {
-            (Some(&(_, m)), Some(&(_, r))) if m == r => {
-                bits |= RECORDED_IS_MTIME;
-                Some(m)
-            }
-            (Some(&(_, m)), _) => Some(m),
-            (None, Some(&(_, r))) => {
-                bits |= MTIME_IS_RECORDED;
-                Some(r)
-            }
-            (None, None) => None,
-        };
-        // Everything but the inline time goes to the side table.
-        let inline_kind = if bits & MTIME_IS_RECORDED != 0 {
-            TimeKind::Recorded
-        } else {
-            TimeKind::Modified
-        };
-        let keep = |k: TimeKind| {
-            k != inline_kind && !(k == TimeKind::Recorded && bits & RECORDED_IS_MTIME != 0)
-        };
-        let rest_len = n
-            .times
-            .iter()
-            .filter(|(k, _)| keep(*k))
-            .count()
-            .min(usize::from(u8::MAX));
-        let extra = if n.unix.is_some() || n.target.is_some() || rest_len > 0 {
-            let times_start = u32::try_from(self.tree.times.len()).unwrap_or(NONE);
-            let times_len = u8::try_from(rest_len).unwrap_or(u8::MAX);
-            self.tree
-                .times
-                .extend(n.times.iter().filter(|(k, _)| keep(*k)).take(rest_len).map(
-                    |(kind, t)| TimeEntry {
-                        seconds: t.seconds,
-                        nanos: t.nanos,
-                        kind: *kind,
-                    },
-                ));
-            let (target_off, target_len) = match &n.target {
-                Some(t) => self.intern(t, usize::MAX),
-                None => (NONE, 0),
-            };
-            let u = n.unix.unwrap_or_default();
-            let mut has = 0u8;
-            if n.unix.is_some() {
-                has |= HAS_UNIX;
-            }
-            if u.ino.is_some() {
-                has |= HAS_INO;
-            }
-            if u.rdev.is_some() {
-                has |= HAS_RDEV;
-            }
-            self.tree.extras.push(Extra {
-                mode: u.mode,
-                nlink: u.nlink,
-                uid: u.uid,
-                gid: u.gid,
-                ino: u.ino.unwrap_or(0),
-                rdev: u.rdev.unwrap_or(0),
-                target_off,
-                target_len,
-                times_start,
-                times_len,
-                has,
-            });
-            u32::try_from(self.tree.extras.len() - 1).unwrap_or(NONE)
-        } else {
-            NONE
-        };
-        let data = if n.extents.is_empty() && n.encoding == Encoding::Plain {
-            NONE
-        } else {
-            let extents_start = u32::try_from(self.tree.extents.len()).unwrap_or(NONE);
-            let extents_len = u32::try_from(n.extents.len()).unwrap_or(0);
-            self.tree.extents.extend_from_slice(&n.extents);
-            self.tree.files.push(FileData {
-                extents_start,
-                extents_len,
-                encoding: n.encoding,
-            });
-            u32::try_from(self.tree.files.len() - 1).unwrap_or(NONE)
-        };
-        self.tree.nodes.push(Node {
-            parent,
-            first_child: 0,
-            child_count: 0,
-            name_off,
-            name_len: u16::try_from(name_len).unwrap_or(u16::MAX),
-            kind: n.kind.unwrap_or(NodeKind::File),
-            flags: n.flags,
-            bits,
-            size: n.size,
-            mtime_us: mtime.map_or(i64::MIN, to_micros),
-            data,
-            extra,
-        });
-    }
-
-    /// The finished tree.
-    pub fn finish(mut self) -> Tree {
-        self.tree.nodes.shrink_to_fit();
-        self.tree.strings.shrink_to_fit();
-        self.tree.extras.shrink_to_fit();
-        self.tree.times.shrink_to_fit();
-        self.tree.files.shrink_to_fit();
-        self.tree.extents.shrink_to_fit();
-        self.tree
-    }
-}
+#[path = "tree_builder.rs"]
+mod builder;
+pub use builder::{TreeBuilder, MAX_NODES};
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn file(name: &str, size: u64) -> NewNode {
-        NewNode {
-            name: name.into(),
-            kind: Some(NodeKind::File),
-            size,
-            extents: vec![Extent::recorded(4096, size)],
-            ..Default::default()
-        }
-    }
-
-    fn dir(name: &str) -> NewNode {
-        NewNode {
-            name: name.into(),
-            kind: Some(NodeKind::Dir),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn build_walk_lookup() {
-        let mut b = TreeBuilder::new(View::Iso9660, NewNode::default());
-        let r = b
-            .add_children(NodeId(0), vec![dir("a"), file("b.txt", 5)])
-            .unwrap();
-        assert_eq!(r, 1..3);
-        b.add_children(NodeId(1), vec![file("c", 7)]).unwrap();
-        assert!(b.add_children(NodeId(1), vec![file("d", 1)]).is_err());
-        assert!(b.add_children(NodeId(2), vec![file("d", 1)]).is_err());
-        let t = b.finish();
-        assert_eq!(t.len(), 4);
-        let c = t.lookup("/a/c").unwrap();
-        assert_eq!(t.path(c), "/a/c");
-        assert_eq!(t.size(c), 7);
-        assert_eq!(t.parent(c), Some(NodeId(1)));
-        assert!(matches!(t.lookup("/b.txt/x"), Err(Error::NotADirectory(_))));
-        assert!(matches!(t.lookup("/zz"), Err(Error::NotFound(_))));
-        let order: Vec<_> = t.walk(t.root()).map(|n| t.path(n)).collect();
-        assert_eq!(order, ["/", "/a", "/a/c", "/b.txt"]);
-        assert_eq!(t.path(t.root()), "/");
-        assert_eq!(t.allocated_len(c), 2048);
-    }
-
-    #[test]
-    fn extras_and_links() {
-        let mut b = TreeBuilder::new(View::RockRidge, NewNode::default());
-        let ts = Timestamp {
-            seconds: 100,
-            nanos: 5000,
-        };
-        b.add_children(
-            NodeId(0),
-            vec![NewNode {
-                name: "l".into(),
-                kind: Some(NodeKind::Symlink),
-                target: Some("../x".into()),
-                times: vec![(TimeKind::Modified, ts), (TimeKind::Accessed, ts)],
-                unix: Some(UnixMeta {
-                    mode: 0o120777,
-                    nlink: 1,
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }],
-        )
-        .unwrap();
-        let t = b.finish();
-        let l = NodeId(1);
-        assert_eq!(t.link_target(l), Some("../x"));
-        assert_eq!(t.mtime(l), Some(ts));
-        assert_eq!(t.time(l, TimeKind::Accessed), Some(ts));
-        assert_eq!(t.unix(l).unwrap().mode, 0o120777);
-        assert_eq!(t.link_target(t.root()), None);
-        // An id from elsewhere does not panic.
-        assert_eq!(t.name(NodeId(99)), "");
-    }
-
-    #[test]
-    fn times_round_trip_and_stay_small() {
-        let t = |s| Timestamp {
-            seconds: s,
-            nanos: 0,
-        };
-        let mut b = TreeBuilder::new(View::RockRidge, NewNode::default());
-        b.add_children(
-            NodeId(0),
-            vec![
-                NewNode {
-                    name: "a".into(),
-                    times: vec![
-                        (TimeKind::Modified, t(5)),
-                        (TimeKind::Accessed, t(6)),
-                        (TimeKind::Recorded, t(5)),
-                    ],
-                    ..Default::default()
-                },
-                NewNode {
-                    name: "b".into(),
-                    times: vec![(TimeKind::Recorded, t(7))],
-                    ..Default::default()
-                },
-                NewNode {
-                    name: "c".into(),
-                    times: vec![(TimeKind::Modified, t(8)), (TimeKind::Recorded, t(9))],
-                    ..Default::default()
-                },
-            ],
-        )
-        .unwrap();
-        let tree = b.finish();
-        assert_eq!(
-            tree.times(NodeId(1)),
-            [
-                (TimeKind::Modified, t(5)),
-                (TimeKind::Recorded, t(5)),
-                (TimeKind::Accessed, t(6))
-            ]
-        );
-        assert_eq!(tree.times(NodeId(2)), [(TimeKind::Recorded, t(7))]);
-        assert_eq!(tree.mtime(NodeId(2)), Some(t(7)));
-        assert_eq!(tree.time(NodeId(3), TimeKind::Recorded), Some(t(9)));
-        assert_eq!(tree.mtime(NodeId(3)), Some(t(8)));
-        // The per-entry budget (issue 2: under 200 bytes an entry).
-        assert!(std::mem::size_of::<Node>() <= 48);
-        assert!(std::mem::size_of::<TimeEntry>() <= 16);
-        assert!(std::mem::size_of::<Extra>() <= 48);
-    }
-}
+#[path = "tree_tests.rs"]
+mod tests;

@@ -31,11 +31,18 @@ pub enum Command {
     Cat(CatArgs),
     /// Extract files and directories into a destination directory.
     ///
-    /// Entries with unsafe names ("..", separators, NUL) and symbolic links
-    /// pointing outside the destination are reported and skipped (exit 1);
-    /// existing files kept by --overwrite never are reported (exit 0).
+    /// Names that are unsafe or invalid on some OS ("..", separators, NUL,
+    /// "CON", "a:b", trailing dots) and names that differ only in case are
+    /// written under safe names and reported. Symbolic links pointing
+    /// outside the destination are reported and skipped (exit 1); existing
+    /// files kept by --overwrite never are reported (exit 0). Files are
+    /// written under temporary names and renamed when complete: Ctrl-C
+    /// (exit 130), a failure or a full disk leaves no partial file.
     Extract(ExtractArgs),
-    /// Compute the image's checksum, or check it against a checksum file.
+    /// Hash the image (MD5, SHA-1, SHA-256, SHA-512 in one pass), check it
+    /// against checksum files beside it (or --against FILE), and check the
+    /// disc's own per-file lists (md5sum.txt, sha256sum.txt, SHA256SUMS).
+    /// Exit 1 on any mismatch.
     Verify(VerifyArgs),
 }
 
@@ -118,7 +125,7 @@ pub enum Overwrite {
     Never,
     /// Replace the existing file.
     Always,
-    /// Write under a new name: "name (1).ext", "name (2).ext", …
+    /// Write under a new name: "name (2).ext", "name (3).ext", …
     Rename,
 }
 
@@ -171,10 +178,15 @@ pub enum Algo {
 pub struct VerifyArgs {
     /// The disc image.
     pub image: PathBuf,
-    /// Checksum algorithm (default sha256; with --against, the one the file uses).
+    /// Compute only this digest, printed as `HEX  NAME` like sha256sum
+    /// (default: MD5, SHA-1, SHA-256 and SHA-512 in one pass). Digests that
+    /// a checksum file lists are computed too.
     #[arg(long, value_enum)]
     pub algo: Option<Algo>,
-    /// Checksum file (`HEX  NAME`, `HEX *NAME` or BSD `SHA256 (NAME) = HEX` lines).
+    /// Checksum file to check against (GNU `HEX  NAME` / `HEX *NAME`, BSD
+    /// `SHA256 (NAME) = HEX`, a bare `HEX`, PGP-signed CHECKSUM files).
+    /// Without it, checksum files beside the image are found by name
+    /// (SHA256SUMS, *.sha256, CHECKSUM, *.DIGESTS …).
     #[arg(long, value_name = "FILE")]
     pub against: Option<PathBuf>,
 }

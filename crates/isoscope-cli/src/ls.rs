@@ -41,6 +41,9 @@ pub fn run(args: &LsArgs) -> Outcome {
         out: BufWriter::with_capacity(1 << 16, stdout.lock()),
         style,
         path: String::with_capacity(256),
+        path_plain: false,
+        path_json_plain: false,
+        mtime_cache: (i64::MIN, String::new()),
         date_cache: (i64::MIN, [b' '; 16]),
     };
     out.list(start, args.recursive).map_err(Failure::stdout)?;
@@ -83,6 +86,12 @@ struct Lister<'t, W: Write> {
     style: Style,
     /// The path of the directory being listed, then "/name" of the entry.
     path: String,
+    /// `path` is printable ASCII only: it needs no terminal escaping.
+    path_plain: bool,
+    /// `path` has nothing JSON escapes.
+    path_json_plain: bool,
+    /// The last JSON mtime written, reused when the next is the same.
+    mtime_cache: (i64, String),
     /// The last formatted date, reused when the next entry has the same.
     date_cache: (i64, [u8; 16]),
 }
@@ -104,10 +113,14 @@ impl<W: Write> Lister<'_, W> {
         // Depth-first with an explicit stack of child iterators, each with
         // the length of its directory's path; the tree's depth is bounded
         // by iso-core, the stack by it.
-        let mut stack = vec![(tree.children(start), self.path.len())];
+        // Escaping works character by character, so a path whose parts
+        // are all printable ASCII needs none; that is tracked per level.
+        let plain = (printable_ascii(&self.path), json_plain(&self.path));
+        let mut stack = vec![(tree.children(start), self.path.len(), plain)];
         let mut polled = 0u32;
-        while let Some((children, base)) = stack.last_mut() {
+        while let Some((children, base, dir_plain)) = stack.last_mut() {
             let base = *base;
+            let (dir_plain, dir_json_plain) = *dir_plain;
             let Some(child) = children.next() else {
                 stack.pop();
                 continue;
@@ -120,9 +133,14 @@ impl<W: Write> Lister<'_, W> {
             self.path.truncate(base);
             self.path.push('/');
             self.path.push_str(name);
+            // Only the check the style needs (both short-circuit).
+            let json = self.style == Style::Json;
+            self.path_plain = !json && dir_plain && printable_ascii(name);
+            self.path_json_plain = json && dir_json_plain && json_plain(name);
             self.entry(child, name)?;
             if recursive && tree.is_dir(child) {
-                stack.push((tree.children(child), self.path.len()));
+                let plain = (self.path_plain, self.path_json_plain);
+                stack.push((tree.children(child), self.path.len(), plain));
             }
         }
         Ok(())
@@ -131,10 +149,10 @@ impl<W: Write> Lister<'_, W> {
     fn entry(&mut self, id: NodeId, name: &str) -> io::Result<()> {
         match self.style {
             Style::Json => self.json(id),
-            Style::LongName => self.long(id, name),
+            Style::LongName => self.long(id, name, false),
             Style::LongPath => {
                 let path = std::mem::take(&mut self.path);
-                let r = self.long(id, &path);
+                let r = self.long(id, &path, self.path_plain);
                 self.path = path;
                 r
             }
@@ -145,14 +163,29 @@ impl<W: Write> Lister<'_, W> {
         let t = self.tree;
         let o = &mut self.out;
         o.write_all(b"{\"path\":")?;
-        json_str(o, &self.path)?;
+        if self.path_json_plain {
+            o.write_all(b"\"")?;
+            o.write_all(self.path.as_bytes())?;
+            o.write_all(b"\"")?;
+        } else {
+            json_str(o, &self.path)?;
+        }
         o.write_all(b",\"type\":\"")?;
         o.write_all(json_type(t.kind(id)).as_bytes())?;
         o.write_all(b"\",\"size\":")?;
         write_u64(o, t.size(id))?;
         o.write_all(b",\"mtime\":")?;
         match t.mtime(id) {
-            Some(ts) => write_i64(o, ts.seconds)?,
+            Some(ts) => {
+                let cache = &mut self.mtime_cache;
+                if cache.0 != ts.seconds || cache.1.is_empty() {
+                    let mut v = Vec::with_capacity(20);
+                    write_i64(&mut v, ts.seconds)?;
+                    cache.1 = String::from_utf8(v).unwrap_or_default();
+                    cache.0 = ts.seconds;
+                }
+                o.write_all(cache.1.as_bytes())?
+            }
             None => o.write_all(b"null")?,
         }
         o.write_all(b",\"mode\":")?;
@@ -168,7 +201,8 @@ impl<W: Write> Lister<'_, W> {
         o.write_all(b"}\n")
     }
 
-    fn long(&mut self, id: NodeId, name: &str) -> io::Result<()> {
+    /// One `ls -l` line; `plain` says `name` needs no escaping.
+    fn long(&mut self, id: NodeId, name: &str, plain: bool) -> io::Result<()> {
         let t = self.tree;
         let kind = t.kind(id);
         let mut mode = [b'-'; 10];
@@ -183,7 +217,11 @@ impl<W: Write> Lister<'_, W> {
         };
         self.out.write_all(&date)?;
         self.out.write_all(b" ")?;
-        self.out.write_all(term::escape(name).as_bytes())?;
+        if plain {
+            self.out.write_all(name.as_bytes())?;
+        } else {
+            self.out.write_all(term::escape(name).as_bytes())?;
+        }
         if let Some(target) = t.link_target(id) {
             self.out.write_all(b" -> ")?;
             self.out.write_all(term::escape(target).as_bytes())?;
@@ -208,6 +246,16 @@ impl<W: Write> Lister<'_, W> {
         self.date_cache = (seconds, b);
         b
     }
+}
+
+/// Nothing [`json_str`] would escape.
+fn json_plain(s: &str) -> bool {
+    !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+/// Printable ASCII only: what [`term::escape`] leaves as it is.
+fn printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
 /// The contract's four types.
@@ -267,6 +315,11 @@ fn mode_string(kind: NodeKind, mode: Option<u32>, out: &mut [u8; 10]) {
 pub fn json_str<W: Write>(o: &mut W, s: &str) -> io::Result<()> {
     o.write_all(b"\"")?;
     let bytes = s.as_bytes();
+    // Fast path: nothing to escape (most names), one write.
+    if json_plain(s) {
+        o.write_all(bytes)?;
+        return o.write_all(b"\"");
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc: &[u8] = match b {
@@ -380,5 +433,82 @@ mod tests {
         assert_eq!(&m, b"drwxrwxrwt");
         mode_string(NodeKind::File, None, &mut m);
         assert_eq!(&m, b"-r--r--r--");
+    }
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::*;
+    use iso_core::tree::{NewNode, TreeBuilder};
+    use iso_core::View;
+
+    fn node(name: &str, kind: NodeKind) -> NewNode {
+        NewNode {
+            name: name.into(),
+            kind: Some(kind),
+            ..Default::default()
+        }
+    }
+
+    /// A directory whose name needs escaping (in both styles) holding a
+    /// plain name, and a plain directory holding names that need it.
+    fn tree() -> Tree {
+        let mut b = TreeBuilder::new(View::RockRidge, NewNode::default());
+        b.add_children(
+            NodeId(0),
+            vec![
+                node("bad\"\u{1b}dir", NodeKind::Dir),
+                node("good", NodeKind::Dir),
+            ],
+        )
+        .unwrap();
+        b.add_children(NodeId(1), vec![node("plain", NodeKind::File)])
+            .unwrap();
+        b.add_children(
+            NodeId(2),
+            vec![
+                node("q\"uote\\", NodeKind::File),
+                node("e\u{1b}[31m\u{202e}", NodeKind::File),
+                node("ok", NodeKind::File),
+            ],
+        )
+        .unwrap();
+        b.finish()
+    }
+
+    fn list(tree: &Tree, style: Style) -> String {
+        let mut out = Lister {
+            tree,
+            out: Vec::new(),
+            style,
+            path: String::new(),
+            path_plain: false,
+            path_json_plain: false,
+            mtime_cache: (i64::MIN, String::new()),
+            date_cache: (i64::MIN, [b' '; 16]),
+        };
+        out.list(tree.root(), true).unwrap();
+        String::from_utf8(out.out).unwrap()
+    }
+
+    /// The fast paths (no escaping for paths whose parts need none) give
+    /// what escaping every whole path gives.
+    #[test]
+    fn recursive_paths_escaped_like_whole_paths() {
+        let t = tree();
+        let paths: Vec<String> = t.walk(t.root()).skip(1).map(|n| t.path(n)).collect();
+        assert_eq!(paths.len(), 6);
+        let text = list(&t, Style::LongPath);
+        // mode (10), size (12), date (16), three spaces: the path at 41.
+        let shown: Vec<&str> = text.lines().map(|l| l.get(41..).unwrap()).collect();
+        let want: Vec<String> = paths.iter().map(|p| term::escape(p).into_owned()).collect();
+        assert_eq!(shown, want);
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
+        let json = list(&t, Style::Json);
+        for (line, p) in json.lines().zip(&paths) {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v["path"], p.as_str());
+        }
+        assert_eq!(json.lines().count(), 6);
     }
 }

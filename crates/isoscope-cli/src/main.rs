@@ -13,6 +13,8 @@ mod ls;
 mod term;
 mod verify;
 
+/// A faster allocator for the many small allocations of a tree walk.
+#[cfg(target_os = "linux")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

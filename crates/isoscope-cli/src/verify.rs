@@ -1,256 +1,284 @@
-//! `verify` (interim): the checksum of the whole image file, optionally
-//! compared with a checksum file. The full engine (per-file checksums,
-//! checksum-file discovery) will come from iso-core's verify module; this
-//! keeps the same entry point, [`run`].
+//! `verify`: glue over iso-core's verify module.
+//!
+//! 1. Hashes the image file in one pass: all four digests (printed as
+//!    `ALGO (NAME) = HEX` lines, the `sha256sum --tag` form), or only
+//!    `--algo` (printed as `HEX  NAME`, the `sha256sum` form) plus any that
+//!    a checksum file lists.
+//! 2. Checks the digests against `--against FILE`, or else every checksum
+//!    file found beside the image: `NAME: OK` / `NAME: FAILED` per listed
+//!    digest; a file that does not list the image says so.
+//! 3. When the image opens as a disc, checks the per-file lists it carries
+//!    at its root (md5sum.txt, sha256sum.txt, SHA256SUMS …): every listed
+//!    file is read from the image and compared.
+//!
+//! Exit 1 on any mismatch or missing listed file; 2 when the image or the
+//! `--against` file cannot be read; 130 on Ctrl-C. Progress goes to stderr
+//! on a terminal.
 
-use std::fs::File;
-use std::io::{self, IsTerminal, Read, Write};
-use std::path::Path;
-use std::time::{Duration, Instant};
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
-use md5::Md5;
-use sha1::Sha1;
-use sha2::{Digest, Sha256, Sha512};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use iso_core::extract::{Cancel, Progress};
+use iso_core::verify::internal::{self, FileVerdict};
+use iso_core::verify::sums::{self, Check, Verdict};
+use iso_core::verify::{hash_path, Algorithm, Digest};
+use iso_core::{Error, Image, OpenOptions};
 
 use crate::args::{Algo, VerifyArgs};
-use crate::{Failure, Outcome, DAMAGED, OK};
+use crate::{term, Failure, Outcome, DAMAGED, OK};
+
+fn algorithm(a: Algo) -> Algorithm {
+    match a {
+        Algo::Md5 => Algorithm::Md5,
+        Algo::Sha1 => Algorithm::Sha1,
+        Algo::Sha256 => Algorithm::Sha256,
+        Algo::Sha512 => Algorithm::Sha512,
+    }
+}
+
+fn tag(a: Algorithm) -> &'static str {
+    match a {
+        Algorithm::Md5 => "MD5",
+        Algorithm::Sha1 => "SHA1",
+        Algorithm::Sha256 => "SHA256",
+        Algorithm::Sha512 => "SHA512",
+    }
+}
 
 /// Runs `verify`.
 pub fn run(args: &VerifyArgs) -> Outcome {
-    let name = args
-        .image
+    crate::graceful_cancel();
+    let image = &args.image;
+    if !image.is_file() {
+        return Err(Failure::usage(format!(
+            "{}: not a readable file",
+            image.display()
+        )));
+    }
+    let name = image
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| args.image.display().to_string());
-    let expected = match &args.against {
-        Some(file) => Some(expected_digest(file, &name, args.algo)?),
-        None => None,
+        .unwrap_or_else(|| image.display().to_string());
+    let files: Vec<PathBuf> = match &args.against {
+        Some(f) => {
+            sums::read_file(f)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", f.display())))?;
+            vec![f.clone()]
+        }
+        None => sums::find_beside(image),
     };
-    let algo = expected
-        .as_ref()
-        .map(|e| e.algo)
-        .or(args.algo)
-        .unwrap_or(Algo::Sha256);
-    let digest = hash_file(&args.image, algo)?;
+    let mut algos: Vec<Algorithm> = match args.algo {
+        Some(a) => vec![algorithm(a)],
+        None => Algorithm::ALL.to_vec(),
+    };
+    algos.extend(sums::algorithms_needed(image, &files));
+    if let Some(f) = &args.against {
+        // A file with one digest for another name is still meant for it.
+        if let Some(e) = single_entry(f) {
+            algos.push(e.algorithm);
+        }
+    }
+    algos.sort_unstable();
+    algos.dedup();
+    let show = io::stderr().is_terminal();
+    let digests = with_progress(show, "hashing", |p, c| hash_path(image, &algos, p, c))
+        .map_err(|e| Failure::from_core(&image.display().to_string(), &e))?;
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let shown = crate::term::escape(&name);
-    match expected {
-        None => {
-            writeln!(out, "{digest}  {shown}").map_err(Failure::stdout)?;
-            Ok(OK)
+    let shown = term::escape(&name);
+    for d in &digests {
+        if args.algo.is_some_and(|a| algorithm(a) == d.algorithm) {
+            writeln!(out, "{}  {shown}", d.hex()).map_err(Failure::stdout)?;
+        } else if args.algo.is_none() {
+            writeln!(out, "{} ({shown}) = {}", tag(d.algorithm), d.hex())
+                .map_err(Failure::stdout)?;
         }
-        Some(e) if e.hex.eq_ignore_ascii_case(&digest) => {
-            writeln!(out, "{shown}: OK ({})", algo_name(algo)).map_err(Failure::stdout)?;
-            Ok(OK)
+    }
+    let mut bad = false;
+    for f in &files {
+        let checks = checks_for(image, f, &digests, args.against.is_some())
+            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", f.display())))?;
+        for c in checks {
+            bad |= print_check(&mut out, &shown, &c)?;
         }
+    }
+    bad |= check_internal_lists(&mut out, image, show)?;
+    Ok(if bad { DAMAGED } else { OK })
+}
+
+/// The only entry of a checksum file, if it has exactly one.
+fn single_entry(f: &Path) -> Option<sums::Entry> {
+    match sums::read_file(f).ok()?.as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
+    }
+}
+
+/// What `f` says about the image; with `--against`, a file holding one
+/// digest for another name is taken as meant for this image.
+fn checks_for(image: &Path, f: &Path, digests: &[Digest], named: bool) -> io::Result<Vec<Check>> {
+    let checks = sums::check(image, f, digests)?;
+    let unlisted = matches!(checks.as_slice(), [c] if c.verdict == Verdict::NotListed);
+    match single_entry(f).filter(|_| named && unlisted) {
         Some(e) => {
-            writeln!(
-                out,
-                "{shown}: FAILED ({}: expected {}, got {digest})",
-                algo_name(algo),
-                e.hex.to_ascii_lowercase()
-            )
-            .map_err(Failure::stdout)?;
-            Ok(DAMAGED)
+            let verdict = match digests.iter().find(|d| d.algorithm == e.algorithm) {
+                Some(d) if d.hex() == e.hex => Verdict::Match,
+                Some(d) => Verdict::Mismatch {
+                    expected: e.hex.clone(),
+                    actual: d.hex(),
+                },
+                None => Verdict::NotComputed(e.algorithm),
+            };
+            Ok(vec![Check {
+                file: f.to_path_buf(),
+                algorithm: Some(e.algorithm),
+                line: e.line,
+                verdict,
+            }])
         }
+        None => Ok(checks),
     }
 }
 
-fn algo_name(a: Algo) -> &'static str {
-    match a {
-        Algo::Md5 => "MD5",
-        Algo::Sha1 => "SHA1",
-        Algo::Sha256 => "SHA256",
-        Algo::Sha512 => "SHA512",
-    }
-}
-
-fn hex_len(a: Algo) -> usize {
-    match a {
-        Algo::Md5 => 32,
-        Algo::Sha1 => 40,
-        Algo::Sha256 => 64,
-        Algo::Sha512 => 128,
-    }
-}
-
-fn algo_for_hex(len: usize) -> Option<Algo> {
-    [Algo::Md5, Algo::Sha1, Algo::Sha256, Algo::Sha512]
-        .into_iter()
-        .find(|&a| hex_len(a) == len)
-}
-
-/// One line of a checksum file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Line {
-    algo: Algo,
-    hex: String,
-    name: String,
-}
-
-/// Parses `HEX  NAME`, `HEX *NAME` (GNU) and `ALGO (NAME) = HEX` (BSD).
-fn parse_line(line: &str) -> Option<Line> {
-    let line = line.trim_end_matches(['\r', '\n']);
-    if let Some((head, hex)) = line.rsplit_once(") = ") {
-        let (tag, name) = head.split_once(" (")?;
-        let algo = match tag.to_ascii_uppercase().replace('-', "").as_str() {
-            "MD5" => Algo::Md5,
-            "SHA1" => Algo::Sha1,
-            "SHA256" => Algo::Sha256,
-            "SHA512" => Algo::Sha512,
-            _ => return None,
-        };
-        let hex = hex.trim();
-        return (hex.len() == hex_len(algo) && is_hex(hex)).then(|| Line {
-            algo,
-            hex: hex.into(),
-            name: name.into(),
-        });
-    }
-    let (hex, rest) = line.split_once(' ')?;
-    let name = rest.strip_prefix(' ').or_else(|| rest.strip_prefix('*'))?;
-    let algo = algo_for_hex(hex.len())?;
-    is_hex(hex).then(|| Line {
-        algo,
-        hex: hex.into(),
-        name: name.into(),
-    })
-}
-
-fn is_hex(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// The expected digest for `name` in `file`: the line naming it (by file
-/// name, ignoring directories), or the only line of the file.
-fn expected_digest(file: &Path, name: &str, algo: Option<Algo>) -> Result<Line, Failure> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
-    let lines: Vec<Line> = text
-        .lines()
-        .take(1_000_000)
-        .filter_map(parse_line)
-        .filter(|l| algo.is_none_or(|a| a == l.algo))
-        .collect();
-    let base = |n: &str| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string();
-    if let Some(l) = lines.iter().find(|l| base(&l.name) == name) {
-        return Ok(l.clone());
-    }
-    match lines.as_slice() {
-        [only] => Ok(only.clone()),
-        _ => Err(Failure::usage(format!(
-            "{} has no {}checksum for {name}",
-            file.display(),
-            algo.map(|a| format!("{} ", algo_name(a)))
-                .unwrap_or_default()
-        ))),
-    }
-}
-
-/// Streams the file through the digest; progress on a terminal.
-fn hash_file(path: &Path, algo: Algo) -> Result<String, Failure> {
-    let mut file = File::open(path)
-        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut hasher: Box<dyn DynDigest> = match algo {
-        Algo::Md5 => Box::new(Md5::new()),
-        Algo::Sha1 => Box::new(Sha1::new()),
-        Algo::Sha256 => Box::new(Sha256::new()),
-        Algo::Sha512 => Box::new(Sha512::new()),
+/// Prints one check; returns whether it is a mismatch.
+fn print_check(out: &mut impl Write, shown: &str, c: &Check) -> Result<bool, Failure> {
+    let file = term::escape(&c.file.display().to_string()).into_owned();
+    let algo = c.algorithm.map(tag).unwrap_or("");
+    let (line, bad) = match &c.verdict {
+        Verdict::Match => (
+            format!("{shown}: OK ({algo}, {file} line {})", c.line),
+            false,
+        ),
+        Verdict::Mismatch { expected, .. } => (
+            format!(
+                "{shown}: FAILED ({algo}, {file} line {}: expected {expected})",
+                c.line
+            ),
+            true,
+        ),
+        Verdict::NotListed => (format!("{file}: does not list {shown}"), false),
+        Verdict::NotComputed(a) => (
+            format!("{file}: lists a {} digest, not computed", tag(*a)),
+            false,
+        ),
     };
-    let progress = io::stderr().is_terminal();
-    let mut last = Instant::now();
-    let mut done = 0u64;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        if crate::cancelled() {
-            return Err(Failure::interrupted());
-        }
-        let n = match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+    writeln!(out, "{line}").map_err(Failure::stdout)?;
+    Ok(bad)
+}
+
+/// Checks the disc's own per-file lists; returns whether anything failed.
+fn check_internal_lists(out: &mut impl Write, path: &Path, show: bool) -> Result<bool, Failure> {
+    let Ok(image) = Image::open(path, &OpenOptions::default()) else {
+        return Ok(false);
+    };
+    let Some(view) = image.default_view() else {
+        return Ok(false);
+    };
+    let Ok(tree) = image.tree(view) else {
+        return Ok(false);
+    };
+    let mut bad = false;
+    for list in internal::find_lists(&tree) {
+        let report = with_progress(show, tree.name(list), |p, c| {
+            internal::verify_list(&image, &tree, list, p, c)
+        });
+        let report = match report {
+            Ok(r) => r,
+            Err(Error::Cancelled) => return Err(Failure::interrupted()),
             Err(e) => {
-                return Err(Failure::usage(format!(
-                    "reading {} failed at byte {done}: {e}",
-                    path.display()
-                )))
+                writeln!(
+                    out,
+                    "{}: cannot be read: {}",
+                    report_name(&tree.path(list)),
+                    term::escape(&e.to_string())
+                )
+                .map_err(Failure::stdout)?;
+                bad = true;
+                continue;
             }
         };
-        hasher.update(buf.get(..n).unwrap_or_default());
-        done += n as u64;
-        if progress && last.elapsed() > Duration::from_millis(200) {
-            last = Instant::now();
-            let pct = done.saturating_mul(100).checked_div(total).unwrap_or(100);
-            eprint!("\rverifying: {pct:3}%");
+        let list_name = report_name(&report.list);
+        for f in &report.files {
+            let what = match &f.verdict {
+                FileVerdict::Match => continue,
+                FileVerdict::Mismatch { expected, actual } => {
+                    format!(
+                        "FAILED ({}: expected {expected}, got {actual})",
+                        tag(f.algorithm)
+                    )
+                }
+                FileVerdict::Missing => "MISSING from the image".to_string(),
+                FileVerdict::Unreadable(e) => format!("UNREADABLE: {e}"),
+            };
+            bad = true;
+            writeln!(
+                out,
+                "{list_name}: {}: {}",
+                term::escape(&f.listed),
+                term::escape(&what)
+            )
+            .map_err(Failure::stdout)?;
         }
+        writeln!(
+            out,
+            "{list_name}: {} of {} listed files OK",
+            report.matched(),
+            report.files.len()
+        )
+        .map_err(Failure::stdout)?;
     }
-    if progress {
-        eprint!("\r               \r");
-    }
-    Ok(hasher.finish_hex())
+    Ok(bad)
 }
 
-/// Object-safe view of the four digests.
-trait DynDigest {
-    fn update(&mut self, data: &[u8]);
-    fn finish_hex(self: Box<Self>) -> String;
+fn report_name(p: &str) -> String {
+    term::escape(p).into_owned()
 }
 
-impl<D: Digest> DynDigest for D {
-    fn update(&mut self, data: &[u8]) {
-        Digest::update(self, data);
-    }
-    fn finish_hex(self: Box<Self>) -> String {
-        use std::fmt::Write as _;
-        let mut s = String::new();
-        for b in self.finalize() {
-            let _ = write!(s, "{b:02x}");
+/// Runs `work` on a scoped thread while this one draws a byte progress
+/// bar (when `show`) and passes Ctrl-C on as a cancel.
+fn with_progress<T: Send>(
+    show: bool,
+    label: &str,
+    work: impl FnOnce(&Progress, &Cancel) -> Result<T, Error> + Send,
+) -> Result<T, Error> {
+    let progress = Progress::new();
+    let cancel = Cancel::new();
+    let bar = show.then(|| {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
+        if let Ok(style) = ProgressStyle::with_template(
+            "{prefix} {bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+        ) {
+            bar.set_style(style);
         }
-        s
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn checksum_lines() {
-        let h = "a".repeat(64);
-        let gnu = parse_line(&format!("{h}  dir/disc.iso")).unwrap();
-        assert_eq!(
-            (gnu.algo, gnu.name.as_str()),
-            (Algo::Sha256, "dir/disc.iso")
-        );
-        let bin = parse_line(&format!("{}  *disc.iso", "b".repeat(32))).unwrap();
-        assert_eq!((bin.algo, bin.name.as_str()), (Algo::Md5, "*disc.iso"));
-        let bin = parse_line(&format!("{} *disc.iso", "b".repeat(32))).unwrap();
-        assert_eq!(bin.name, "disc.iso");
-        let bsd = parse_line(&format!("SHA256 (my disc.iso) = {h}")).unwrap();
-        assert_eq!((bsd.algo, bsd.name.as_str()), (Algo::Sha256, "my disc.iso"));
-        assert!(parse_line("SHA256 (x) = abc").is_none());
-        assert!(parse_line("# comment").is_none());
-        assert!(parse_line(&format!("{}  x", "z".repeat(64))).is_none());
-    }
-
-    #[test]
-    fn digests_of_known_input() {
-        // The FIPS 180 / RFC 1321 "abc" test vectors.
-        let f = tempfile::NamedTempFile::new().unwrap();
-        std::fs::write(f.path(), b"abc").unwrap();
-        assert_eq!(
-            hash_file(f.path(), Algo::Md5).unwrap(),
-            "900150983cd24fb0d6963f7d28e17f72"
-        );
-        assert_eq!(
-            hash_file(f.path(), Algo::Sha1).unwrap(),
-            "a9993e364706816aba3e25717850c26c9cd0d89d"
-        );
-        assert_eq!(
-            hash_file(f.path(), Algo::Sha256).unwrap(),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
+        bar.set_prefix(term::escape(label).into_owned());
+        bar
+    });
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        let handle = scope.spawn(|| {
+            let result = work(&progress, &cancel);
+            let _ = done_tx.send(());
+            result
+        });
+        // Wake every 100 ms to draw and to pass Ctrl-C on; at once when done.
+        while let Err(RecvTimeoutError::Timeout) = done_rx.recv_timeout(Duration::from_millis(100))
+        {
+            if crate::cancelled() {
+                cancel.cancel();
+            }
+            if let Some(bar) = &bar {
+                bar.set_length(progress.bytes_total());
+                bar.set_position(progress.bytes_done());
+            }
+        }
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
+        handle
+            .join()
+            .unwrap_or_else(|_| Err(Error::Unsupported("the worker thread panicked".into())))
+    })
 }

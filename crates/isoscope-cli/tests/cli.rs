@@ -10,6 +10,11 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// A small ECMA-119 writer shared with iso-core's tests, for images
+/// built at test time.
+#[path = "../../iso-core/tests/support/isowriter.rs"]
+mod isowriter;
+
 const BIN: &str = env!("CARGO_BIN_EXE_isoscope-cli");
 /// 2020-01-02 03:04:05 UTC, the date make.sh gives every file.
 const FIXED_MTIME: i64 = 1_577_934_245;
@@ -342,7 +347,7 @@ mod extract {
         ]);
         assert_eq!(code(&o), 0);
         assert_eq!(
-            std::fs::read(out.join("docs/deep/leaf (1).dat")).unwrap(),
+            std::fs::read(out.join("docs/deep/leaf (2).dat")).unwrap(),
             b"deep\n"
         );
         assert_eq!(
@@ -465,8 +470,21 @@ mod damaged {
             stop.to_str().unwrap(),
         ]);
         assert_eq!(code(&o), 1);
-        // "/docs/Long Name Document.txt" (LBA 65) is the first file.
-        assert!(files_below(&stop).is_empty(), "{:?}", files_below(&stop));
+        // Files are written in image order on a few threads: those before
+        // the first unreadable one ("/docs/Long Name Document.txt", LBA 65)
+        // may be complete; nothing else, and nothing partial or temporary.
+        let written = files_below(&stop);
+        assert!(
+            written
+                .iter()
+                .all(|f| f == "docs/deep/leaf.dat" || f == "zero.bin"),
+            "{written:?}"
+        );
+        assert!(
+            stderr(&o).contains("Long Name Document.txt"),
+            "{}",
+            stderr(&o)
+        );
 
         let going = d.path().join("going");
         let o = run(&[
@@ -491,8 +509,16 @@ mod damaged {
 }
 
 mod verify {
-    //! `verify` against sha256sum's line.
+    //! `verify`: digests against sha256sum's line and the RustCrypto
+    //! crates; checksum files found beside the image; the disc's own
+    //! md5sum.txt (an image written by iso-core's test writer).
     use super::*;
+    use md5::Md5;
+    use sha2::{Digest, Sha256};
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
 
     #[test]
     fn matches_sha256sum() {
@@ -505,16 +531,24 @@ mod verify {
             sums.to_str().unwrap(),
         ]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
-        assert!(String::from_utf8_lossy(&o.stdout).contains("OK"));
-        let o = run(&["verify", iso.to_str().unwrap()]);
+        assert!(String::from_utf8_lossy(&o.stdout).contains("small.iso: OK (SHA256"));
+        // --algo sha256 prints sha256sum's own line.
+        let o = run(&["verify", iso.to_str().unwrap(), "--algo", "sha256"]);
         let line = std::fs::read_to_string(&sums).unwrap();
-        assert_eq!(
-            String::from_utf8(o.stdout)
-                .unwrap()
-                .split_whitespace()
-                .next(),
-            line.split_whitespace().next()
+        assert_eq!(String::from_utf8(o.stdout).unwrap(), line);
+        // All four by default, in the `--tag` form.
+        let bytes = std::fs::read(&iso).unwrap();
+        let o = run(&["verify", iso.to_str().unwrap()]);
+        let out = String::from_utf8(o.stdout).unwrap();
+        assert!(
+            out.contains(&format!("MD5 (small.iso) = {}", hex(&Md5::digest(&bytes)))),
+            "{out}"
         );
+        assert!(out.contains(&format!(
+            "SHA256 (small.iso) = {}",
+            line.split_whitespace().next().unwrap()
+        )));
+        assert!(out.contains("SHA1 (small.iso) = ") && out.contains("SHA512 (small.iso) = "));
         // A wrong digest in BSD form: exit 1.
         let bad = d.path().join("bad.sha256");
         std::fs::write(&bad, format!("SHA256 (small.iso) = {}\n", "0".repeat(64))).unwrap();
@@ -526,6 +560,212 @@ mod verify {
         ]);
         assert_eq!(code(&o), 1);
         assert!(String::from_utf8_lossy(&o.stdout).contains("FAILED"));
+        let o = run(&[
+            "verify",
+            iso.to_str().unwrap(),
+            "--against",
+            "/nonexistent/SUMS",
+        ]);
+        assert_eq!(code(&o), 2);
+    }
+
+    #[test]
+    fn finds_checksum_files_beside_the_image() {
+        let (d, iso) = fixture();
+        let bytes = std::fs::read(&iso).unwrap();
+        let good = hex(&Sha256::digest(&bytes));
+        std::fs::write(
+            d.path().join("SHA256SUMS"),
+            format!("{good}  small.iso\n{}  other.iso\n", "1".repeat(64)),
+        )
+        .unwrap();
+        std::fs::write(
+            d.path().join("MD5SUMS"),
+            format!("{}  other.iso\n", "2".repeat(32)),
+        )
+        .unwrap();
+        let o = run(&["verify", iso.to_str().unwrap(), "--algo", "sha256"]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(code(&o), 0, "{out}");
+        assert!(out.contains("small.iso: OK (SHA256"), "{out}");
+        assert!(out.contains("MD5SUMS: does not list small.iso"), "{out}");
+        std::fs::write(
+            d.path().join("small.iso.md5"),
+            format!("{}\n", "3".repeat(32)),
+        )
+        .unwrap();
+        let o = run(&["verify", iso.to_str().unwrap(), "--algo", "sha256"]);
+        assert_eq!(code(&o), 1);
+        assert!(String::from_utf8_lossy(&o.stdout).contains("small.iso: FAILED (MD5"));
+    }
+
+    #[test]
+    fn checks_the_discs_own_list() {
+        use isowriter::{dir, file};
+        let a = b"alpha\n".to_vec();
+        let list = format!(
+            "{}  ./a.txt\n{}  ./sub/b.txt\n{}  ./gone.txt\n",
+            hex(&Md5::digest(&a)),
+            hex(&Md5::digest(b"not b")),
+            hex(&Md5::digest(b"x")),
+        );
+        let img = isowriter::build(
+            &[
+                file("a.txt", &a),
+                file("md5sum.txt", list.as_bytes()),
+                dir("sub"),
+                file("sub/b.txt", b"b"),
+            ],
+            true,
+        );
+        let d = tempfile::tempdir().unwrap();
+        let iso = d.path().join("disc.iso");
+        std::fs::write(&iso, img).unwrap();
+        let o = run(&["verify", iso.to_str().unwrap(), "--algo", "md5"]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(code(&o), 1, "{out}");
+        assert!(out.contains("/md5sum.txt: ./sub/b.txt: FAILED"), "{out}");
+        assert!(out.contains("/md5sum.txt: ./gone.txt: MISSING"), "{out}");
+        assert!(out.contains("/md5sum.txt: 1 of 3 listed files OK"), "{out}");
+    }
+}
+
+mod extract_engine {
+    //! The engine behind `extract`: host-safe names, Ctrl-C.
+    use super::*;
+
+    /// An image whose last file, BIG.BIN, is `len` bytes of zeros held in
+    /// a sparse image file (its directory record patched after writing).
+    fn big_image(dir: &Path, len: u32) -> PathBuf {
+        let mut img = isowriter::build(
+            &[
+                isowriter::file("SMALL.TXT", b"small\n"),
+                isowriter::file("BIG.BIN", b"z"),
+            ],
+            false,
+        );
+        let id = b"BIG.BIN;1";
+        let pos = img.windows(id.len()).position(|w| w == id).unwrap();
+        let rec = pos - 33;
+        img[rec + 10..rec + 14].copy_from_slice(&len.to_le_bytes());
+        img[rec + 14..rec + 18].copy_from_slice(&len.to_be_bytes());
+        let lba = u32::from_le_bytes(img[rec + 2..rec + 6].try_into().unwrap()) as u64;
+        let path = dir.join("big.iso");
+        std::fs::write(&path, &img).unwrap();
+        let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.set_len(lba * 2048 + u64::from(len)).unwrap();
+        path
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn ctrl_c_leaves_no_partial_file() {
+        let d = tempfile::tempdir().unwrap();
+        let iso = big_image(d.path(), 1 << 30);
+        let out = d.path().join("out");
+        let mut child = Command::new(BIN)
+            .args([
+                "extract",
+                iso.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait until the big file is being written, then interrupt.
+        let started = std::time::Instant::now();
+        let part = loop {
+            let found = std::fs::read_dir(&out).ok().and_then(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .find(|n| n.ends_with(".part"))
+            });
+            if let Some(p) = found {
+                break p;
+            }
+            assert!(
+                started.elapsed().as_secs() < 20,
+                "no temporary file appeared"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        };
+        assert!(part.starts_with(".BIG.BIN"), "{part}");
+        let status = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130));
+        let left: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(left.iter().all(|n| n == "SMALL.TXT"), "{left:?}");
+    }
+
+    #[test]
+    fn no_times_leaves_the_extraction_time() {
+        let (d, iso) = fixture();
+        let out = d.path().join("out");
+        let o = run(&[
+            "extract",
+            iso.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--no-times",
+            "--no-perms",
+            "--quiet",
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(o.stderr.is_empty(), "--quiet printed {}", stderr(&o));
+        let mtime = std::fs::metadata(out.join("hello.txt"))
+            .unwrap()
+            .modified()
+            .unwrap()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert_ne!(mtime, FIXED_MTIME as u64);
+        assert_eq!(
+            std::fs::read(out.join("hello.txt")).unwrap(),
+            b"hello, world\n"
+        );
+    }
+
+    #[test]
+    fn hostile_names_are_renamed_and_reported() {
+        let img = isowriter::build(
+            &[
+                isowriter::file("CON", b"1"),
+                isowriter::file("a:b", b"2"),
+                isowriter::file("Aux.txt", b"3"),
+            ],
+            true,
+        );
+        let d = tempfile::tempdir().unwrap();
+        let iso = d.path().join("h.iso");
+        std::fs::write(&iso, img).unwrap();
+        let out = d.path().join("out");
+        let o = run(&[
+            "extract",
+            iso.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--view",
+            "joliet",
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(std::fs::read(out.join("_CON")).unwrap(), b"1");
+        assert_eq!(std::fs::read(out.join("a_b")).unwrap(), b"2");
+        assert_eq!(std::fs::read(out.join("_Aux.txt")).unwrap(), b"3");
+        let e = stderr(&o);
+        assert!(
+            e.contains("renamed: /CON -> _CON") && e.contains("renamed: /a:b -> a_b"),
+            "{e}"
+        );
+        assert!(e.contains("extracted 3 files"), "{e}");
     }
 }
 

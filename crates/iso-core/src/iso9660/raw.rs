@@ -356,34 +356,115 @@ impl DirectoryRecord {
     /// Parses one record from the start of `b`; `None` when the record is
     /// shorter than its fixed part or its identifier runs past its length.
     pub fn parse(b: &[u8]) -> Option<Self> {
-        let length = u8_at(b, 0)?;
-        if length < 34 {
-            return None;
-        }
-        let rec = slice(b, 0, usize::from(length))?;
-        let len_fi = usize::from(u8_at(rec, 32)?);
-        let file_identifier = slice(rec, 33, len_fi)?.to_vec();
-        let padding = usize::from(len_fi % 2 == 0);
-        let system_use_offset = (33 + len_fi + padding).min(usize::from(length));
+        let r = RecordRef::parse(b)?;
         Some(DirectoryRecord {
-            length,
-            extended_attribute_record_length: u8_at(rec, 1)?,
-            location_of_extent: both_u32(rec, 2)?.0,
-            data_length: both_u32(rec, 10)?.0,
-            recording_date: parse_dir_datetime(slice(rec, 18, 7)?),
-            file_flags: FileFlags(u8_at(rec, 25)?),
-            file_unit_size: u8_at(rec, 26)?,
-            interleave_gap_size: u8_at(rec, 27)?,
-            volume_sequence_number: both_u16(rec, 28)?.0,
-            file_identifier,
-            system_use_offset,
-            system_use: rec.get(system_use_offset..).unwrap_or_default().to_vec(),
+            length: r.length,
+            extended_attribute_record_length: r.extended_attribute_record_length,
+            location_of_extent: r.location_of_extent,
+            data_length: r.data_length,
+            recording_date: parse_dir_datetime(r.recording_date),
+            file_flags: r.file_flags,
+            file_unit_size: r.file_unit_size,
+            interleave_gap_size: r.interleave_gap_size,
+            volume_sequence_number: r.volume_sequence_number,
+            file_identifier: r.file_identifier.to_vec(),
+            system_use_offset: r.system_use_offset,
+            system_use: r.system_use.to_vec(),
         })
     }
 
     /// Whether this is the "." (0x00) or ".." (0x01) record.
     pub fn is_dot_or_dotdot(&self) -> bool {
         matches!(self.file_identifier.as_slice(), [0] | [1])
+    }
+}
+
+/// A directory record (ECMA-119 §9.1) borrowing its variable fields from
+/// the directory's bytes: what the tree walk reads, without copying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RecordRef<'a> {
+    /// Length of Directory Record.
+    pub length: u8,
+    /// Extended Attribute Record Length, in logical blocks.
+    pub extended_attribute_record_length: u8,
+    /// Location of Extent (logical block number).
+    pub location_of_extent: u32,
+    /// Data Length in bytes.
+    pub data_length: u32,
+    /// Recording Date and Time, the 7 bytes as recorded (§9.1.5).
+    pub recording_date: &'a [u8],
+    /// File Flags.
+    pub file_flags: FileFlags,
+    /// File Unit Size (interleaving).
+    pub file_unit_size: u8,
+    /// Interleave Gap Size.
+    pub interleave_gap_size: u8,
+    /// Volume Sequence Number.
+    pub volume_sequence_number: u16,
+    /// File Identifier bytes as recorded.
+    pub file_identifier: &'a [u8],
+    /// Offset of the System Use field within the record.
+    pub system_use_offset: usize,
+    /// The System Use field (SUSP / Rock Ridge entries).
+    pub system_use: &'a [u8],
+}
+
+impl<'a> RecordRef<'a> {
+    /// Parses one record from the start of `b`, like
+    /// [`DirectoryRecord::parse`].
+    pub fn parse(b: &'a [u8]) -> Option<Self> {
+        let length = u8_at(b, 0)?;
+        if length < 34 {
+            return None;
+        }
+        let rec = slice(b, 0, usize::from(length))?;
+        let len_fi = usize::from(u8_at(rec, 32)?);
+        let file_identifier = slice(rec, 33, len_fi)?;
+        let padding = usize::from(len_fi % 2 == 0);
+        let system_use_offset = (33 + len_fi + padding).min(usize::from(length));
+        Some(RecordRef {
+            length,
+            extended_attribute_record_length: u8_at(rec, 1)?,
+            location_of_extent: both_u32(rec, 2)?.0,
+            data_length: both_u32(rec, 10)?.0,
+            recording_date: slice(rec, 18, 7)?,
+            file_flags: FileFlags(u8_at(rec, 25)?),
+            file_unit_size: u8_at(rec, 26)?,
+            interleave_gap_size: u8_at(rec, 27)?,
+            volume_sequence_number: both_u16(rec, 28)?.0,
+            file_identifier,
+            system_use_offset,
+            system_use: rec.get(system_use_offset..).unwrap_or_default(),
+        })
+    }
+
+    /// Whether this is the "." (0x00) or ".." (0x01) record.
+    pub fn is_dot_or_dotdot(&self) -> bool {
+        matches!(self.file_identifier, [0] | [1])
+    }
+}
+
+/// Remembers the last 7-byte date converted: the records of one image
+/// mostly carry the same few dates.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DateCache {
+    /// The last 7 bytes as a number (bit 56 set, so never 0), and their
+    /// date.
+    last: (u64, Option<Timestamp>),
+}
+
+impl DateCache {
+    /// [`parse_dir_datetime`] of `b`, reusing the last result when the
+    /// bytes are the same.
+    pub fn dir_datetime(&mut self, b: &[u8]) -> Option<Timestamp> {
+        let b = slice(b, 0, 7)?;
+        let key = b.iter().fold(1u64, |k, &x| (k << 8) | u64::from(x));
+        if self.last.0 == key {
+            return self.last.1;
+        }
+        let v = parse_dir_datetime(b);
+        self.last = (key, v);
+        v
     }
 }
 

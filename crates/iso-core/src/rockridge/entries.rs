@@ -5,8 +5,8 @@ use super::susp::Entry;
 use super::{RrEntry, ZfInfo};
 use crate::bytes::{both_u32, slice, u8_at};
 use crate::error::Warning;
-use crate::iso9660::raw::{parse_dir_datetime, DecDateTime};
-use crate::tree::{TimeKind, UnixMeta};
+use crate::iso9660::raw::{DateCache, DecDateTime};
+use crate::tree::{TimeKind, Timestamp, UnixMeta};
 
 const STRUCT: &str = "Rock Ridge entry";
 
@@ -59,10 +59,17 @@ enum Component {
     Other,
 }
 
-/// Gathers the RRIP entries of one directory record.
+/// Gathers the RRIP entries of one directory record. Reusable: [`reset`]
+/// keeps the buffers, so a walk allocates nothing per record.
+///
+/// [`reset`]: Gather::reset
 #[derive(Debug, Default)]
 pub(crate) struct Gather {
+    /// The scalar facts; `name`, `symlink` and `times` stay empty here
+    /// (see [`Gather::name`], [`Gather::symlink`], [`Gather::times`]).
     out: RrEntry,
+    times: Vec<(TimeKind, Timestamp)>,
+    dates: DateCache,
     name: Vec<u8>,
     name_state: Pieces,
     name_is_dot: bool,
@@ -76,9 +83,40 @@ pub(crate) struct Gather {
 }
 
 impl Gather {
-    /// Reserves room for `n` timestamps.
-    pub(crate) fn reserve_times(&mut self, n: usize) {
-        self.out.times.reserve(n);
+    /// Forgets the last record's facts, keeping the buffers.
+    pub(crate) fn reset(&mut self) {
+        self.out = RrEntry::default();
+        self.times.clear();
+        self.name.clear();
+        self.name_state = Pieces::None;
+        self.name_is_dot = false;
+        self.link.clear();
+        self.link_state = Pieces::None;
+        self.component_open = false;
+        self.last_component = None;
+        self.rdev = None;
+    }
+
+    /// The scalar facts (PX, CL, PL, RE, ZF ...); names, link targets and
+    /// times are read through the other accessors.
+    pub(crate) fn facts(&self) -> &RrEntry {
+        &self.out
+    }
+
+    /// The NM name bytes, when there is a usable name.
+    pub(crate) fn name(&self) -> Option<&[u8]> {
+        (self.name_state != Pieces::None && !self.name_is_dot && !self.name.is_empty())
+            .then_some(self.name.as_slice())
+    }
+
+    /// The SL target bytes, when there was an SL entry.
+    pub(crate) fn symlink(&self) -> Option<&[u8]> {
+        (self.link_state != Pieces::None).then_some(self.link.as_slice())
+    }
+
+    /// The TF times, in the order first seen.
+    pub(crate) fn times(&self) -> &[(TimeKind, Timestamp)] {
+        &self.times
     }
 
     /// Takes one entry into account.
@@ -132,8 +170,17 @@ impl Gather {
         self.out.has_rr |= rrip;
     }
 
-    /// The gathered facts; unfinished continuations are warned about.
-    pub(crate) fn finish(mut self, lba: u64, warnings: &mut Vec<Warning>) -> RrEntry {
+    /// The gathered facts as an [`RrEntry`].
+    pub(crate) fn to_entry(&self) -> RrEntry {
+        let mut out = self.out.clone();
+        out.name = self.name().map(text);
+        out.symlink = self.symlink().map(text);
+        out.times = self.times.clone();
+        out
+    }
+
+    /// Ends a record: unfinished continuations are warned about.
+    pub(crate) fn finish(&mut self, lba: u64, warnings: &mut Vec<Warning>) {
         if self.name_state == Pieces::Open {
             warnings.push(Warning::new(
                 STRUCT,
@@ -150,16 +197,9 @@ impl Gather {
                  used the target as far as it goes",
             ));
         }
-        if self.name_state != Pieces::None && !self.name_is_dot && !self.name.is_empty() {
-            self.out.name = Some(text(&self.name));
-        }
-        if self.link_state != Pieces::None {
-            self.out.symlink = Some(text(&self.link));
-        }
         if let (Some(u), Some(rdev)) = (self.out.unix.as_mut(), self.rdev) {
             u.rdev = Some(rdev);
         }
-        self.out
     }
 
     /// PX (RRIP §4.1.1): mode, links, uid, gid (36 bytes, RRIP 1.10) and
@@ -314,11 +354,13 @@ impl Gather {
             let time = if long {
                 DecDateTime::parse(stamp).time
             } else {
-                parse_dir_datetime(stamp)
+                self.dates.dir_datetime(stamp)
             };
             if let Some(t) = time {
-                self.out.times.retain(|(k, _)| k != kind);
-                self.out.times.push((*kind, t));
+                if self.times.iter().any(|(k, _)| k == kind) {
+                    self.times.retain(|(k, _)| k != kind);
+                }
+                self.times.push((*kind, t));
             }
             pos += size;
         }

@@ -11,6 +11,8 @@
 mod entries;
 mod susp;
 
+pub(crate) use entries::Gather;
+
 use crate::bytes::slice;
 use crate::error::Warning;
 use crate::source::ImageSource;
@@ -90,18 +92,30 @@ pub fn parse(
     lba: u64,
     warnings: &mut Vec<Warning>,
 ) -> RrEntry {
+    let mut gather = Gather::default();
+    parse_into(source, system_use, susp, lba, warnings, &mut gather);
+    gather.to_entry()
+}
+
+/// [`parse`] into a reusable [`Gather`] (reset first), without building an
+/// [`RrEntry`]: the tree walk's path, which allocates nothing per record.
+pub(crate) fn parse_into(
+    source: &dyn ImageSource,
+    system_use: &[u8],
+    susp: SuspInfo,
+    lba: u64,
+    warnings: &mut Vec<Warning>,
+    gather: &mut Gather,
+) {
     let skip = if detect_susp(system_use).is_some() {
         0
     } else {
         usize::from(susp.len_skp)
     };
     let field = system_use.get(skip..).unwrap_or_default();
-    let mut gather = entries::Gather::default();
-    // Rock Ridge writers record up to three TF times; one more for the
-    // walker's recording time, so the vector never grows.
-    gather.reserve_times(4);
+    gather.reset();
     susp::walk(source, field, lba, warnings, &mut |e, w| gather.entry(e, w));
-    gather.finish(lba, warnings)
+    gather.finish(lba, warnings);
 }
 
 #[cfg(test)]
