@@ -1,17 +1,15 @@
 //! The app's one door to extraction: the worker's Extract job, the overwrite
-//! dialog and drag-out all call [`run`]. Until iso-core's extraction engine
-//! (`iso_core::extract`) is on main, this file holds a small stand-in with
-//! the same contract (each selected node lands under its own name; the root
-//! means "its contents"; cancel leaves no partial file; an existing file is
-//! a conflict answered by the caller). Only this file changes when the
-//! engine lands.
+//! dialog and drag-out all call [`run`], which drives iso-core's engine
+//! (`iso_core::extract::extract`): each selected node lands under its own
+//! name, the root means "its contents", cancel leaves no partial file, and
+//! an existing file is a conflict answered by the caller. The app's own
+//! types here (answers, summaries) keep the rest of the app independent of
+//! the engine's.
 
-use std::fs;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use iso_core::extract::{self as engine, Cancel, ExtractOptions, Overwrite, Progress};
 use iso_core::{Image, NodeId, NodeKind, Tree};
 
 /// What to do about an existing file.
@@ -65,58 +63,46 @@ pub struct JobProgress {
     pub current: String,
 }
 
-/// Atomic progress counters shared between a job and whoever samples it.
+/// Progress counters shared between a job and whoever samples it.
 #[derive(Debug, Default)]
-pub struct Counters {
-    bytes_done: AtomicU64,
-    bytes_total: AtomicU64,
-    files_done: AtomicU64,
-    files_total: AtomicU64,
-    current: Mutex<String>,
-}
+pub struct Counters(Progress);
 
 impl Counters {
     /// The counters now.
     pub fn snapshot(&self) -> JobProgress {
+        let s = self.0.snapshot();
         JobProgress {
-            bytes_done: self.bytes_done.load(Ordering::Relaxed),
-            bytes_total: self.bytes_total.load(Ordering::Relaxed),
-            files_done: self.files_done.load(Ordering::Relaxed),
-            files_total: self.files_total.load(Ordering::Relaxed),
-            current: self.current.lock().map(|c| c.clone()).unwrap_or_default(),
+            bytes_done: s.bytes_done,
+            bytes_total: s.bytes_total,
+            files_done: s.files_done,
+            files_total: s.files_total,
+            current: s.current_path,
         }
     }
 
     /// Sets the totals.
     pub fn begin(&self, bytes: u64, files: u64) {
-        self.bytes_total.store(bytes, Ordering::Relaxed);
-        self.files_total.store(files, Ordering::Relaxed);
+        self.0.set_totals(bytes, files);
     }
 
     /// Counts bytes done.
     pub fn add_bytes(&self, n: u64) {
-        self.bytes_done.fetch_add(n, Ordering::Relaxed);
-    }
-
-    fn set_current(&self, path: &str) {
-        if let Ok(mut c) = self.current.lock() {
-            path.clone_into(&mut c);
-        }
+        self.0.add_bytes(n);
     }
 }
 
 /// A cancel flag.
 #[derive(Debug, Default)]
-pub struct CancelFlag(AtomicBool);
+pub struct CancelFlag(Cancel);
 
 impl CancelFlag {
     /// Asks the job to stop.
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::Relaxed);
+        self.0.cancel();
     }
     /// Whether [`CancelFlag::cancel`] was called.
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+        self.0.is_cancelled()
     }
 }
 
@@ -165,7 +151,37 @@ impl std::fmt::Debug for Request<'_> {
     }
 }
 
-/// Extracts `req.nodes` into `req.dest`. Blocking.
+/// The engine's overwrite question, answered by the app's [`Ask`].
+struct Prompt(Ask);
+
+impl std::fmt::Debug for Prompt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Prompt")
+    }
+}
+
+impl engine::OverwritePrompt for Prompt {
+    fn ask(&self, c: &engine::Conflict<'_>) -> engine::Answer {
+        let a = (self.0)(Conflict {
+            image_path: c.image_path.to_string(),
+            host_path: c.host_path.to_path_buf(),
+            new_len: c.new_len,
+            existing_len: c.existing_len,
+        });
+        engine::Answer {
+            choice: match a.choice {
+                Choice::Overwrite => engine::Choice::Overwrite,
+                Choice::Skip => engine::Choice::Skip,
+                Choice::Rename => engine::Choice::Rename,
+            },
+            apply_to_all: a.apply_to_all,
+        }
+    }
+}
+
+/// Extracts `req.nodes` into `req.dest`. Blocking. Failing entries are
+/// recorded and the rest goes on (keep-going), so the summary can name
+/// every file that failed and why.
 pub fn run(req: &Request<'_>, counters: &Counters, cancel: &CancelFlag) -> JobSummary {
     let mut nodes = req.nodes.to_vec();
     if nodes.is_empty() {
@@ -176,32 +192,37 @@ pub fn run(req: &Request<'_>, counters: &Counters, cancel: &CancelFlag) -> JobSu
         top_level: top_level_paths(req.tree, &nodes, req.dest),
         ..JobSummary::default()
     };
-    let (bytes, files) = totals(req.tree, &nodes);
-    counters.begin(bytes, files);
-    let mut w = Writer {
-        req,
-        counters,
-        cancel,
-        summary: &mut summary,
-        sticky: None,
+    let options = ExtractOptions {
+        overwrite: match &req.ask {
+            Some(ask) => Overwrite::Ask(Arc::new(Prompt(ask.clone()))),
+            None => Overwrite::Never,
+        },
+        keep_going: true,
+        ..ExtractOptions::default()
     };
-    if let Err(e) = fs::create_dir_all(req.dest) {
-        w.summary.error = Some(format!("cannot create {}: {e}", req.dest.display()));
-        return summary;
-    }
-    for &n in &nodes {
-        let res = if n == req.tree.root() {
-            w.children(n, req.dest)
-        } else {
-            w.entry(n, req.dest)
-        };
-        if let Err(stop) = res {
-            match stop {
-                Stop::Cancelled => w.summary.cancelled = true,
-                Stop::Failed(msg) => w.summary.error = Some(msg),
-            }
-            break;
+    let res = engine::extract(
+        req.image,
+        req.tree,
+        &nodes,
+        req.dest,
+        &options,
+        &counters.0,
+        &cancel.0,
+    );
+    match res {
+        Ok(out) => {
+            summary.files = out.files_written;
+            summary.bytes = out.bytes_written;
+            summary.cancelled = out.cancelled;
+            summary.skipped = out
+                .skipped
+                .into_iter()
+                .map(|s| (s.path, s.reason))
+                .collect();
+            summary.failed = out.failed.into_iter().map(|s| (s.path, s.reason)).collect();
         }
+        Err(_) if cancel.is_cancelled() => summary.cancelled = true,
+        Err(e) => summary.error = Some(e.to_string()),
     }
     summary
 }
@@ -246,173 +267,6 @@ fn safe_name(name: &str) -> Option<&str> {
     (!bad).then_some(name)
 }
 
-enum Stop {
-    Cancelled,
-    Failed(String),
-}
-
-struct Writer<'r, 'a> {
-    req: &'r Request<'a>,
-    counters: &'r Counters,
-    cancel: &'r CancelFlag,
-    summary: &'r mut JobSummary,
-    sticky: Option<Choice>,
-}
-
-const CHUNK: usize = 256 * 1024;
-
-impl Writer<'_, '_> {
-    fn children(&mut self, dir: NodeId, host: &Path) -> Result<(), Stop> {
-        for c in self.req.tree.children(dir) {
-            self.entry(c, host)?;
-        }
-        Ok(())
-    }
-
-    fn entry(&mut self, n: NodeId, parent: &Path) -> Result<(), Stop> {
-        if self.cancel.is_cancelled() {
-            return Err(Stop::Cancelled);
-        }
-        let tree = self.req.tree;
-        let image_path = tree.path(n);
-        let Some(name) = safe_name(tree.name(n)) else {
-            self.summary
-                .skipped
-                .push((image_path, "name is not safe as a file name".into()));
-            return Ok(());
-        };
-        let host = parent.join(name);
-        match tree.kind(n) {
-            NodeKind::Dir => {
-                fs::create_dir_all(&host).map_err(|e| {
-                    Stop::Failed(format!("cannot create folder {}: {e}", host.display()))
-                })?;
-                self.children(n, &host)
-            }
-            NodeKind::File => self.file(n, &image_path, host),
-            other => {
-                self.summary.skipped.push((
-                    image_path,
-                    format!("{} entries are not extracted", other.as_str()),
-                ));
-                Ok(())
-            }
-        }
-    }
-
-    fn file(&mut self, n: NodeId, image_path: &str, mut host: PathBuf) -> Result<(), Stop> {
-        self.counters.set_current(image_path);
-        if let Ok(meta) = fs::symlink_metadata(&host) {
-            let choice = match (self.sticky, &self.req.ask) {
-                (Some(c), _) => c,
-                (None, Some(ask)) => {
-                    let a = ask(Conflict {
-                        image_path: image_path.to_string(),
-                        host_path: host.clone(),
-                        new_len: self.req.tree.size(n),
-                        existing_len: meta.len(),
-                    });
-                    if a.apply_to_all {
-                        self.sticky = Some(a.choice);
-                    }
-                    a.choice
-                }
-                (None, None) => Choice::Skip,
-            };
-            if self.cancel.is_cancelled() {
-                return Err(Stop::Cancelled);
-            }
-            match choice {
-                Choice::Skip => {
-                    self.summary.skipped.push((
-                        image_path.to_string(),
-                        "a file with this name exists".into(),
-                    ));
-                    self.counters.files_done.fetch_add(1, Ordering::Relaxed);
-                    return Ok(());
-                }
-                Choice::Rename => host = free_name(&host),
-                Choice::Overwrite => {}
-            }
-        }
-        let written = self.copy(n, image_path, &host)?;
-        self.summary.files += 1;
-        self.summary.bytes = self.summary.bytes.saturating_add(written);
-        self.counters.files_done.fetch_add(1, Ordering::Relaxed);
-        Ok(())
-    }
-
-    /// Copies into a temporary file beside `host`, renamed into place at the
-    /// end: a cancelled or failed copy leaves nothing behind.
-    fn copy(&mut self, n: NodeId, image_path: &str, host: &Path) -> Result<u64, Stop> {
-        let tmp = host.with_file_name(format!(
-            ".{}.isoscope-part",
-            host.file_name().and_then(|s| s.to_str()).unwrap_or("file")
-        ));
-        let res = self.copy_to(n, image_path, &tmp);
-        match res {
-            Ok(len) => fs::rename(&tmp, host).map(|()| len).map_err(|e| {
-                let _ = fs::remove_file(&tmp);
-                Stop::Failed(format!("cannot write {}: {e}", host.display()))
-            }),
-            Err(stop) => {
-                let _ = fs::remove_file(&tmp);
-                Err(stop)
-            }
-        }
-    }
-
-    fn copy_to(&mut self, n: NodeId, image_path: &str, tmp: &Path) -> Result<u64, Stop> {
-        let mut reader =
-            self.req.image.open_file(self.req.tree, n).map_err(|e| {
-                Stop::Failed(format!("cannot read {image_path} from the image: {e}"))
-            })?;
-        let mut out = fs::File::create(tmp)
-            .map_err(|e| Stop::Failed(format!("cannot write {}: {e}", tmp.display())))?;
-        let mut buf = vec![0u8; CHUNK];
-        let mut total = 0u64;
-        loop {
-            if self.cancel.is_cancelled() {
-                return Err(Stop::Cancelled);
-            }
-            let got = reader.read(&mut buf).map_err(|e| {
-                Stop::Failed(format!("cannot read {image_path} from the image: {e}"))
-            })?;
-            if got == 0 {
-                break;
-            }
-            let chunk = buf.get(..got).unwrap_or_default();
-            out.write_all(chunk)
-                .map_err(|e| Stop::Failed(format!("cannot write {}: {e}", tmp.display())))?;
-            let got = u64::try_from(got).unwrap_or(0);
-            total = total.saturating_add(got);
-            self.counters.bytes_done.fetch_add(got, Ordering::Relaxed);
-        }
-        Ok(total)
-    }
-}
-
-/// "name (2).ext", "name (3).ext", ... the first that does not exist.
-fn free_name(host: &Path) -> PathBuf {
-    let stem = host
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("file")
-        .to_string();
-    let ext = host.extension().and_then(|s| s.to_str());
-    for i in 2..10_000u32 {
-        let name = match ext {
-            Some(e) => format!("{stem} ({i}).{e}"),
-            None => format!("{stem} ({i})"),
-        };
-        let p = host.with_file_name(name);
-        if fs::symlink_metadata(&p).is_err() {
-            return p;
-        }
-    }
-    host.to_path_buf()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,13 +278,5 @@ mod tests {
         assert_eq!(safe_name("a\\b"), None);
         assert_eq!(safe_name(""), None);
         assert_eq!(safe_name("ok.txt"), Some("ok.txt"));
-    }
-
-    #[test]
-    fn free_name_counts_up() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("a.txt");
-        fs::write(&p, b"x").unwrap();
-        assert_eq!(free_name(&p), dir.path().join("a (2).txt"));
     }
 }

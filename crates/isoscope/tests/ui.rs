@@ -85,7 +85,8 @@ fn wait_for(
         }
         assert!(
             start.elapsed() < Duration::from_secs(20),
-            "timed out waiting for {what}"
+            "timed out waiting for {what}: {:?}",
+            h.state().jobs
         );
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -271,7 +272,7 @@ impl ImageSource for Slow {
     }
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
         if self.armed.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(150));
+            std::thread::sleep(Duration::from_millis(400));
         }
         self.inner.read_exact_at(offset, buf)
     }
@@ -293,8 +294,9 @@ fn cancel_leaves_no_partial_file() {
     wait_label(&mut h, "README.txt");
     armed.store(true, Ordering::Relaxed);
     extract_all_to(&mut h, dir.path());
-    wait_for(&mut h, "running", |h| h.query_by_label("Cancel").is_some());
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for(&mut h, "running", |h| {
+        h.state().jobs.jobs.first().map(|j| &j.status) == Some(&JobStatus::Running)
+    });
     h.get_by_label("Cancel").click();
     wait_for(&mut h, "cancelled", |h| {
         h.query_by_label_contains("Cancelled").is_some()
