@@ -42,6 +42,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
             egui::Panel::right("side")
                 .resizable(true)
                 .default_size(320.0)
+                .max_size(520.0)
                 .show(ui, |ui| side::pane(app, ui));
         }
     }

@@ -281,10 +281,13 @@ fn preview(app: &mut App, ui: &mut egui::Ui) {
                         .push(Action::Preview(PreviewKind::Hex { page: page + 1 }));
                 }
             });
-            ui.add(
-                egui::Label::new(egui::RichText::new(hex_dump(*offset, bytes)).monospace())
-                    .extend(),
-            );
+            // Its own horizontal scroller, so the dump never widens the panel.
+            let dump = hex_dump(*offset, bytes);
+            egui::ScrollArea::horizontal()
+                .id_salt("hex")
+                .show(ui, |ui| {
+                    ui.add(egui::Label::new(egui::RichText::new(dump).monospace()).extend());
+                });
         }
     }
 }
