@@ -65,7 +65,7 @@ pub struct JobProgress {
 
 /// Progress counters shared between a job and whoever samples it.
 #[derive(Debug, Default)]
-pub struct Counters(Progress);
+pub struct Counters(pub(crate) Progress);
 
 impl Counters {
     /// The counters now.
@@ -93,7 +93,7 @@ impl Counters {
 
 /// A cancel flag.
 #[derive(Debug, Default)]
-pub struct CancelFlag(Cancel);
+pub struct CancelFlag(pub(crate) Cancel);
 
 impl CancelFlag {
     /// Asks the job to stop.
