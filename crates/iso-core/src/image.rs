@@ -249,6 +249,22 @@ impl Image {
     /// [`Error::NotFound`] when the image has no such view; errors reading
     /// the root directory. Damage below the root becomes warnings.
     pub fn tree(&self, view: View) -> Result<Tree> {
+        self.build(view, false)
+    }
+
+    /// Reads the root directory of `view` alone: quick on any image, so a
+    /// window can show the root while [`Image::tree`] reads the rest. The
+    /// tree is [`Tree::is_partial`]; its subdirectories have no children
+    /// and the `/[BOOT]` folder is empty. Its node ids are a prefix of the
+    /// whole tree's: every id it has names the same entry in [`Image::tree`].
+    ///
+    /// # Errors
+    /// As [`Image::tree`].
+    pub fn root_tree(&self, view: View) -> Result<Tree> {
+        self.build(view, true)
+    }
+
+    fn build(&self, view: View, root_only: bool) -> Result<Tree> {
         if !self.info.views.contains(&view) {
             return Err(Error::NotFound(format!(
                 "this image has no {} view (it has: {})",
@@ -273,6 +289,7 @@ impl Image {
             names,
             rr,
             max_depth: self.options.max_depth,
+            root_only,
             boot: self.info.boot_catalog.as_ref(),
         };
         iso9660::build_tree(&self.source, vd, &opts)

@@ -348,6 +348,7 @@ pub struct Tree {
     files: Vec<FileData>,
     extents: Vec<Extent>,
     warnings: Vec<Warning>,
+    partial: bool,
 }
 
 /// Iterator over a directory's children.
@@ -651,6 +652,12 @@ impl Tree {
             tree: self,
             stack: vec![start],
         }
+    }
+
+    /// Whether this tree holds only the root directory's entries (see
+    /// [`crate::Image::root_tree`]): its subdirectories show no children.
+    pub fn is_partial(&self) -> bool {
+        self.partial
     }
 
     /// What went wrong while reading this view.

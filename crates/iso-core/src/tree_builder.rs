@@ -25,6 +25,7 @@ impl TreeBuilder {
                 files: Vec::new(),
                 extents: Vec::new(),
                 warnings: Vec::new(),
+                partial: false,
             },
         };
         let root = NewNode {
@@ -50,6 +51,11 @@ impl TreeBuilder {
     /// building.
     pub fn tree(&self) -> &Tree {
         &self.tree
+    }
+
+    /// Marks the tree as holding only the root directory's entries.
+    pub fn mark_partial(&mut self) {
+        self.tree.partial = true;
     }
 
     /// Records a warning.

@@ -40,6 +40,9 @@ pub struct WalkOptions<'a> {
     pub rr: Option<SuspInfo>,
     /// Deepest level walked.
     pub max_depth: u32,
+    /// Read the root directory alone (subdirectories get no children and
+    /// the tree is marked partial).
+    pub root_only: bool,
     /// Boot catalog, for the virtual `/[BOOT]` folder.
     pub boot: Option<&'a BootCatalog>,
 }
@@ -187,6 +190,10 @@ pub fn build_tree(
         let is_root = d.node == NodeId(0);
         let done = w.read_dir(&d, &mut scratch, is_root && with_boot)?;
         boot_dir = boot_dir.or(done.boot);
+        if opts.root_only {
+            w.b.mark_partial();
+            break;
+        }
         for &(id, DirLoc { offset, len, lba }) in scratch.dirs() {
             if d.depth + 1 > opts.max_depth {
                 w.b.warn(Warning::new(
@@ -209,7 +216,9 @@ pub fn build_tree(
             });
         }
     }
-    if let (Some(dir), Some(cat)) = (boot_dir, opts.boot) {
+    // The boot images' nodes go last, so that a partial tree's ids are a
+    // prefix of the whole tree's; a partial tree leaves them out.
+    if let (Some(dir), Some(cat), false) = (boot_dir, opts.boot, opts.root_only) {
         let nodes = w.boot_nodes(cat);
         w.b.add_children(dir, nodes)?;
     }

@@ -139,6 +139,62 @@ pub fn compare_view(
     diffs
 }
 
+/// `Image::root_tree` (the window's first, quick read) against the whole
+/// tree, which `compare_view` checks against the tools: the same root
+/// entries under the same ids, every id of the partial tree naming the same
+/// entry in the whole one, and no children below the root's folders.
+fn compare_root_tree(image: &Image, view: View) -> Vec<String> {
+    let (part, full) = match (image.root_tree(view), image.tree(view)) {
+        (Ok(p), Ok(f)) => (p, f),
+        (p, f) => return vec![format!("{view}: root tree {p:?} / tree {f:?}")],
+    };
+    let mut diffs = Vec::new();
+    if !part.is_partial() || full.is_partial() {
+        diffs.push(format!(
+            "{view}: partial flags {} / {}",
+            part.is_partial(),
+            full.is_partial()
+        ));
+    }
+    let root_names = |t: &iso_core::Tree| -> Vec<String> {
+        t.children(t.root())
+            .map(|c| t.name(c).to_string())
+            .collect()
+    };
+    if root_names(&part) != root_names(&full) {
+        diffs.push(format!(
+            "{view}: root entries {:?} vs {:?}",
+            root_names(&part),
+            root_names(&full)
+        ));
+    }
+    for id in part.ids() {
+        if !full.contains(id) {
+            diffs.push(format!("{view}: id {id:?} missing from the whole tree"));
+            continue;
+        }
+        let same = part.name(id) == full.name(id)
+            && part.kind(id) == full.kind(id)
+            && part.parent(id) == full.parent(id)
+            && part.extents(id) == full.extents(id)
+            && (part.is_dir(id) || part.size(id) == full.size(id));
+        if !same {
+            diffs.push(format!(
+                "{view}: id {id:?} is {} in the partial tree, {} in the whole",
+                part.path(id),
+                full.path(id)
+            ));
+        }
+        if id != part.root() && part.children(id).len() != 0 {
+            diffs.push(format!(
+                "{view}: {} has children in the partial tree",
+                part.path(id)
+            ));
+        }
+    }
+    diffs
+}
+
 /// Checks every view listed for fixture `name`.
 fn check_fixture(name: &str) {
     let (_file, image) = open_fixture(name);
@@ -156,6 +212,7 @@ fn check_fixture(name: &str) {
         let expected = parse_listing(&read_expected(name, &format!("{v}.tsv")));
         assert!(!expected.is_empty(), "{name}.{v}.tsv is empty");
         diffs.extend(compare_view(&image, view, &expected));
+        diffs.extend(compare_root_tree(&image, view));
     }
     if !diffs.is_empty() {
         let shown: Vec<&str> = diffs.iter().take(60).map(String::as_str).collect();
