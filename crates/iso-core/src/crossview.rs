@@ -4,7 +4,11 @@
 //! Files are matched by where their data starts (all ISO 9660 family views
 //! point at the same extents). Directories are matched by their own extent
 //! (plain ISO 9660 and Rock Ridge share directory records) or, in views with
-//! their own directory records (Joliet), through a file below them.
+//! their own directory records (Joliet), through a file below them. Entries
+//! without data (empty files, symbolic links, devices) have no extent to go
+//! by: they are matched by name within the parent's counterpart, the names
+//! compared the way shorter views cut them (upper case, other characters as
+//! `_`, one a prefix of the other), and only when one entry fits.
 
 use std::collections::HashMap;
 
@@ -69,7 +73,7 @@ pub fn counterpart_in(from: &Tree, node: NodeId, to: &Tree, index: &ExtentIndex)
         }
     }
     if !is_dir {
-        return None;
+        return by_name(from, node, to, index);
     }
     let depth_of = |t: &Tree, id: NodeId| t.components(id).len();
     let start = depth_of(from, node);
@@ -89,6 +93,54 @@ pub fn counterpart_in(from: &Tree, node: NodeId, to: &Tree, index: &ExtentIndex)
         return Some(other);
     }
     None
+}
+
+/// An entry without data, found by its name in the parent's counterpart.
+fn by_name(from: &Tree, node: NodeId, to: &Tree, index: &ExtentIndex) -> Option<NodeId> {
+    let has_data = |t: &Tree, id: NodeId| t.extents(id).first().is_some_and(|e| e.len > 0);
+    if has_data(from, node) {
+        return None;
+    }
+    let parent = counterpart_in(from, from.parent(node)?, to, index)?;
+    let want = squash(from.name(node));
+    let mut found = None;
+    for c in to.children(parent) {
+        if to.kind(c) == NodeKind::Dir || has_data(to, c) {
+            continue;
+        }
+        let name = squash(to.name(c));
+        if name.is_empty() || !(name.starts_with(&want) || want.starts_with(&name)) {
+            continue;
+        }
+        if name == want {
+            return Some(c);
+        }
+        if found.is_some() {
+            // Two entries fit: do not guess.
+            return None;
+        }
+        found = Some(c);
+    }
+    found
+}
+
+/// A name as ISO 9660's d-characters would hold it: upper case, anything
+/// else `_`, trailing `_` left out (a dropped dot).
+fn squash(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    while s.ends_with('_') {
+        s.pop();
+    }
+    s
 }
 
 #[cfg(test)]
@@ -135,5 +187,53 @@ mod tests {
         let names = names_in(&a, NodeId(1), &[(&j, &ji)]);
         assert_eq!(names, vec![(View::Joliet, "/Dir".to_string())]);
         assert_eq!(counterpart_in(&a, a.root(), &j, &ji), Some(j.root()));
+    }
+
+    #[test]
+    fn entries_without_data_match_by_cut_names_only_when_one_fits() {
+        // Rock Ridge: /d/readme-link (a link), /d/empty-a, /d/empty-b;
+        // plain ISO 9660 (level 1 cuts names to 8 characters): README_L,
+        // EMPTY_A, EMPTY_B. Same directory extent.
+        let mut r = TreeBuilder::new(View::RockRidge, NewNode::default());
+        r.add_children(NodeId(0), vec![node("d", NodeKind::Dir, 20 * 2048, 2048)])
+            .unwrap();
+        let mut link = node("readme-link", NodeKind::Symlink, 0, 0);
+        link.extents.clear();
+        r.add_children(
+            NodeId(1),
+            vec![
+                link,
+                node("empty-a", NodeKind::File, 40 * 2048, 0),
+                node("empty-b", NodeKind::File, 40 * 2048, 0),
+                node("empty", NodeKind::File, 40 * 2048, 0),
+            ],
+        )
+        .unwrap();
+        let r = r.finish();
+        let mut p = TreeBuilder::new(View::Iso9660, NewNode::default());
+        p.add_children(NodeId(0), vec![node("D", NodeKind::Dir, 20 * 2048, 2048)])
+            .unwrap();
+        p.add_children(
+            NodeId(1),
+            vec![
+                node("README_L", NodeKind::File, 40 * 2048, 0),
+                node("EMPTY_A", NodeKind::File, 40 * 2048, 0),
+                node("EMPTY_B", NodeKind::File, 40 * 2048, 0),
+            ],
+        )
+        .unwrap();
+        let p = p.finish();
+        let pi = ExtentIndex::new(&p);
+        let path = |id: Option<NodeId>| id.map(|n| p.path(n));
+        assert_eq!(
+            path(counterpart_in(&r, NodeId(2), &p, &pi)),
+            Some("/D/README_L".into())
+        );
+        assert_eq!(
+            path(counterpart_in(&r, NodeId(3), &p, &pi)),
+            Some("/D/EMPTY_A".into())
+        );
+        // "empty" is a prefix of both EMPTY_A and EMPTY_B: no guess.
+        assert_eq!(counterpart_in(&r, NodeId(5), &p, &pi), None);
     }
 }
