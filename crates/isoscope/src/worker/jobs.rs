@@ -37,6 +37,9 @@ pub enum JobKind {
         image: Arc<Image>,
         /// Its file, to find checksum files beside it.
         path: Option<PathBuf>,
+        /// The default view's whole tree, to find the disc's own checksum
+        /// lists (none when the image has no readable view).
+        tree: Option<Arc<Tree>>,
     },
     /// The image or view was gone when the job was queued.
     Missing,
@@ -113,10 +116,15 @@ fn run_job(job: Job, out: &Outbox) {
             });
             out.send(Event::JobDone { job: id, summary });
         }
-        JobKind::Verify { image, path } => {
+        JobKind::Verify { image, path, tree } => {
             let counters = Counters::default();
             let report = sampled(id, out, &counters, || {
-                verify_job::run(image.source().as_ref(), path.as_deref(), &counters, &cancel)
+                let req = verify_job::Request {
+                    image: &image,
+                    path: path.as_deref(),
+                    tree: tree.as_deref(),
+                };
+                verify_job::run(&req, &counters, &cancel)
             });
             out.send(Event::VerifyDone { job: id, report });
         }
