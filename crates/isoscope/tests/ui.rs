@@ -505,7 +505,7 @@ fn properties_list_the_names_in_other_views() {
         .find(|p| p.ends_with("/user-guide.txt"))
         .unwrap();
     wait_label(&mut h, want_iso);
-    assert!(h.query_by_label("In the image's views").is_some());
+    assert!(h.query_by_label("In Joliet").is_some());
     // The Joliet path equals the Rock Ridge one here, so it is shown
     // three times (path, Rock Ridge row, Joliet row): check the answer.
     let (_, names) = h.state().names.answer.clone().unwrap();
@@ -795,4 +795,61 @@ fn settings_survive_a_restart() {
         h.ctx.options(|o| o.theme_preference),
         egui::ThemePreference::Dark
     );
+}
+
+/// The xorriso multi-session fixture of iso-core, unpacked into `dir`.
+fn multisession_image(dir: &Path) -> PathBuf {
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../iso-core/tests/fixtures/sessions");
+    let gz = std::fs::read(fixtures.join("xorriso.iso.gz")).unwrap();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut bytes).unwrap();
+    let path = dir.join("multi.iso");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// With nothing selected the panel shows the image: its format and every
+/// session as `xorriso -toc` lists it (start block, size, volume id).
+#[test]
+fn image_properties_list_the_format_and_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = open(&multisession_image(dir.path()));
+    wait_label(&mut h, "Session 1");
+    let toc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../iso-core/tests/fixtures/sessions/xorriso.toc"),
+    )
+    .unwrap();
+    let sessions: Vec<Vec<String>> = toc
+        .lines()
+        .filter_map(|l| l.strip_prefix("ISO session  :"))
+        .map(|r| r.split(',').map(|f| f.trim().to_string()).collect())
+        .collect();
+    assert_eq!(sessions.len(), 3);
+    for (i, f) in sessions.iter().enumerate() {
+        let blocks = f[2].trim_end_matches('s');
+        // The newest session is the one shown, as every reader does.
+        let shown = if i + 1 == sessions.len() {
+            " (shown)"
+        } else {
+            ""
+        };
+        let want = format!("{}: from block {}, {blocks} blocks{shown}", f[3], f[1]);
+        assert!(
+            h.query_by_label(&want).is_some(),
+            "no {want:?} for session {}",
+            f[0]
+        );
+    }
+    assert!(h
+        .query_by_label("ISO 9660 with Rock Ridge, Joliet; 3 sessions")
+        .is_some());
+    // A single-session image lists no sessions.
+    let mut one = open(&sample());
+    wait_label(&mut one, "README.txt");
+    assert!(one.query_by_label("Session 1").is_none());
+    assert!(one
+        .query_by_label("ISO 9660 with Rock Ridge, Joliet")
+        .is_some());
 }

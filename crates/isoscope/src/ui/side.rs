@@ -45,8 +45,9 @@ fn properties(app: &App, ui: &mut egui::Ui) {
     match (sel.as_slice(), app.current()) {
         ([], _) | (_, None) => image_properties(s, ui),
         ([one], Some((_, tree))) => {
-            grid(ui, "node_props", &node_rows(tree, *one));
-            views_section(app, ui);
+            let mut rows = node_rows(tree, *one);
+            rows.extend(view_rows(app));
+            grid(ui, "node_props", &rows);
         }
         (many, Some((_, tree))) if tree.is_partial() => grid(
             ui,
@@ -129,30 +130,20 @@ fn node_rows(tree: &Tree, id: NodeId) -> Vec<(String, String)> {
 }
 
 /// Which views hold the selected entry, and its path in each.
-fn views_section(app: &App, ui: &mut egui::Ui) {
-    ui.add_space(8.0);
-    ui.strong("In the image's views");
-    match &app.names.answer {
-        None => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.weak("Looking in the other views…");
-            });
-        }
-        Some((views, names)) => {
-            let rows: Vec<(String, String)> = views
+fn view_rows(app: &App) -> Vec<(String, String)> {
+    let Some((views, names)) = &app.names.answer else {
+        return vec![("In other views".into(), "looking…".into())];
+    };
+    views
+        .iter()
+        .map(|v| {
+            let path = names
                 .iter()
-                .map(|v| {
-                    let path = names
-                        .iter()
-                        .find(|(n, _)| n == v)
-                        .map_or_else(|| "— not in this view".to_string(), |(_, p)| p.clone());
-                    (v.label().to_string(), path)
-                })
-                .collect();
-            grid(ui, "node_views", &rows);
-        }
-    }
+                .find(|(n, _)| n == v)
+                .map_or_else(|| "— not in this view".to_string(), |(_, p)| p.clone());
+            (format!("In {}", v.label()), path)
+        })
+        .collect()
 }
 
 fn capitalise(s: &str) -> String {
@@ -181,6 +172,7 @@ fn image_properties(s: &Session, ui: &mut egui::Ui) {
                 format::count(info.len)
             ),
         ),
+        ("Format".into(), format_line(info)),
         (
             "Views".into(),
             info.views
@@ -242,6 +234,24 @@ fn image_properties(s: &Session, ui: &mut egui::Ui) {
             ));
         }
     }
+    if info.sessions.len() > 1 {
+        for x in &info.sessions {
+            let shown = if info.session == Some(x.number) {
+                " (shown)"
+            } else {
+                ""
+            };
+            rows.push((
+                format!("Session {}", x.number),
+                format!(
+                    "{}: from block {}, {} blocks{shown}",
+                    x.volume_identifier,
+                    format::count(u64::from(x.start_lba)),
+                    format::count(u64::from(x.volume_space_size))
+                ),
+            ));
+        }
+    }
     rows.push((
         "Warnings".into(),
         if s.warnings.is_empty() {
@@ -256,6 +266,51 @@ fn image_properties(s: &Session, ui: &mut egui::Ui) {
             ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {w}"));
         }
     }
+}
+
+/// What the image is, in a line: "ISO 9660 with Rock Ridge, Joliet; El
+/// Torito bootable; hybrid (MBR)".
+fn format_line(info: &iso_core::ImageInfo) -> String {
+    let mut base = if info.primary.is_some() {
+        "ISO 9660".to_string()
+    } else if info.udf.is_some() {
+        "UDF".to_string()
+    } else {
+        "Unknown".to_string()
+    };
+    let mut ext = Vec::new();
+    if info.susp.is_some() {
+        ext.push("Rock Ridge".to_string());
+    }
+    if info.joliet.is_some() {
+        ext.push("Joliet".to_string());
+    }
+    if info.enhanced.is_some() {
+        ext.push("ISO 9660:1999".to_string());
+    }
+    if info.primary.is_some() {
+        if let Some(u) = &info.udf {
+            ext.push(format!("UDF bridge ({})", u.nsr));
+        }
+    }
+    if !ext.is_empty() {
+        base = format!("{base} with {}", ext.join(", "));
+    }
+    if info.boot_catalog.is_some() {
+        base.push_str("; El Torito bootable");
+    }
+    if !info.partitions.is_empty() {
+        let schemes: Vec<String> = info
+            .partitions
+            .iter()
+            .map(|t| format!("{:?}", t.scheme))
+            .collect();
+        base = format!("{base}; hybrid ({})", schemes.join(", "));
+    }
+    if info.sessions.len() > 1 {
+        base = format!("{base}; {} sessions", info.sessions.len());
+    }
+    base
 }
 
 fn preview(app: &mut App, ui: &mut egui::Ui) {
