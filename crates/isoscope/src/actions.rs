@@ -542,61 +542,72 @@ impl App {
         self.worker.send(Command::Verify { job, image });
     }
 
-    /// The native open dialog, on its own thread (rfd blocks).
+    /// The native open dialog. Its answer arrives as an event.
     fn open_dialog(&mut self) {
-        if self.ui_state.dialog_open {
-            return;
-        }
-        self.ui_state.dialog_open = true;
-        let out = self.worker.outbox();
         let start = self
             .settings
             .recent
             .first()
             .and_then(|p| p.parent())
             .map(|p| p.to_path_buf());
-        let spawned = std::thread::Builder::new()
-            .name("isoscope-open-dialog".into())
-            .spawn(move || {
-                let mut d = rfd::FileDialog::new()
-                    .set_title("Open a disc image")
-                    .add_filter("Disc images", &["iso", "img", "udf", "bin", "cue", "nrg"])
-                    .add_filter("All files", &["*"]);
-                if let Some(s) = start {
-                    d = d.set_directory(s);
-                }
-                out.send(Event::PickedImage(d.pick_file()));
-            });
-        if spawned.is_err() {
-            self.ui_state.dialog_open = false;
+        let mut d = rfd::AsyncFileDialog::new()
+            .set_title("Open a disc image")
+            .add_filter("Disc images", &["iso", "img", "udf", "bin", "cue", "nrg"])
+            .add_filter("All files", &["*"]);
+        if let Some(s) = start {
+            d = d.set_directory(s);
         }
+        self.await_dialog(
+            d,
+            |d| d.pick_file(),
+            |f| Event::PickedImage(f.map(|h| h.path().to_path_buf())),
+        );
     }
 
-    /// The native folder dialog for the extract dialog, on its own thread.
+    /// The native folder dialog for the extract dialog.
     fn browse_dest(&mut self) {
-        if self.ui_state.dialog_open {
-            return;
-        }
-        self.ui_state.dialog_open = true;
-        let out = self.worker.outbox();
         let nodes = self
             .extract_dialog
             .as_ref()
             .map(|d| d.nodes.clone())
             .unwrap_or_default();
-        let start = self.settings.last_dest.clone();
+        let mut d = rfd::AsyncFileDialog::new().set_title("Extract to");
+        if let Some(s) = self.settings.last_dest.clone() {
+            d = d.set_directory(s);
+        }
+        self.await_dialog(
+            d,
+            |d| d.pick_folder(),
+            move |f| Event::PickedDest {
+                dest: f.map(|h| h.path().to_path_buf()),
+                nodes,
+            },
+        );
+    }
+
+    /// Shows a native dialog without blocking the frame: the dialog's
+    /// future is made here, on the UI thread, and awaited on a thread of
+    /// its own, whose answer comes back as an event. Made on the UI thread
+    /// because on macOS AppKit takes panels only from the main thread: rfd
+    /// then begins the panel there as a sheet and the waiting thread only
+    /// waits. Elsewhere rfd runs the dialog on a thread of its own.
+    fn await_dialog<F>(
+        &mut self,
+        dialog: rfd::AsyncFileDialog,
+        show: impl FnOnce(rfd::AsyncFileDialog) -> F,
+        answer: impl FnOnce(F::Output) -> Event + Send + 'static,
+    ) where
+        F: std::future::Future + Send + 'static,
+    {
+        if self.ui_state.dialog_open {
+            return;
+        }
+        self.ui_state.dialog_open = true;
+        let out = self.worker.outbox();
+        let pending = show(dialog);
         let spawned = std::thread::Builder::new()
-            .name("isoscope-folder-dialog".into())
-            .spawn(move || {
-                let mut d = rfd::FileDialog::new().set_title("Extract to");
-                if let Some(s) = start {
-                    d = d.set_directory(s);
-                }
-                out.send(Event::PickedDest {
-                    dest: d.pick_folder(),
-                    nodes,
-                });
-            });
+            .name("isoscope-dialog".into())
+            .spawn(move || out.send(answer(pollster::block_on(pending))));
         if spawned.is_err() {
             self.ui_state.dialog_open = false;
         }
