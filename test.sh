@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs Isoscope's whole test suite. On a fresh machine it first installs the
 # few system programs the GUI and drag-out tests drive (Xvfb, xdotool, the
-# GTK drop target's Python bindings) when it can (root or sudo), then runs
-# every test of the workspace. Extra arguments go to `cargo test`.
+# GTK drop target's Python bindings, Mesa's software GL for the real window)
+# when it can (root or sudo), then runs every test of the workspace. Extra
+# arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,6 +11,10 @@ need=()
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v xdotool >/dev/null 2>&1 || need+=(xdotool)
 python3 -c 'import gi; gi.require_version("Gtk", "3.0")' >/dev/null 2>&1 || need+=(python3-gi gir1.2-gtk-3.0)
+# The real app window (drag-out tests start the binary under Xvfb): Mesa's
+# software GL and xkbcommon's X11 half, which winit and glutin load at run time.
+ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa.so.0' || need+=(libegl1 libegl-mesa0 libgl1-mesa-dri)
+ldconfig -p 2>/dev/null | grep -q 'libxkbcommon-x11.so.0' || need+=(libxkbcommon-x11-0)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else sudo="none"; fi
   if [ "$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then

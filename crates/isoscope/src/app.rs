@@ -89,6 +89,8 @@ pub struct App {
     pub extract_dialog: Option<crate::actions::ExtractDialog>,
     /// Frame times.
     pub stats: FrameStats,
+    /// Row positions for tests that drive the native window.
+    pub probe: crate::probe::Probe,
     pub(crate) actions: Vec<Action>,
     pub(crate) ctx: Option<egui::Context>,
 }
@@ -125,6 +127,7 @@ impl App {
             drag: DragState::new(),
             extract_dialog: None,
             stats: FrameStats::from_env(),
+            probe: crate::probe::Probe::from_env(),
             actions: Vec::new(),
             ctx: None,
         };
@@ -150,6 +153,7 @@ impl App {
     pub fn paint(&mut self, ui: &mut egui::Ui, window: Option<raw_window_handle::RawWindowHandle>) {
         let ctx = ui.ctx().clone();
         crate::ui::show(self, ui);
+        self.probe.flush(ctx.pixels_per_point());
         self.apply_actions();
         self.drag_after_frame(&ctx, window);
     }

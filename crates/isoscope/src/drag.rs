@@ -79,6 +79,8 @@ pub struct DragState {
     asked: bool,
     /// A selected row is being dragged (set by the table this gesture).
     pub candidate: bool,
+    /// What is dragged when it is not the selection (a folder of the tree pane).
+    pub nodes: Option<Vec<NodeId>>,
     started: bool,
     told_unavailable: bool,
     /// Progress of the drag's extraction and its total.
@@ -95,6 +97,7 @@ impl DragState {
             source: None,
             asked: false,
             candidate: false,
+            nodes: None,
             started: false,
             told_unavailable: false,
             running: None,
@@ -157,6 +160,7 @@ impl App {
         });
         if !down {
             self.drag.candidate = false;
+            self.drag.nodes = None;
             self.drag.started = false;
             return;
         }
@@ -184,7 +188,10 @@ impl App {
         ) else {
             return;
         };
-        let nodes = self.selection.list();
+        let nodes = match self.drag.nodes.take() {
+            Some(n) => n,
+            None => self.selection.list(),
+        };
         if nodes.is_empty() {
             return;
         }

@@ -13,6 +13,7 @@ pub mod extract_job;
 pub mod format;
 pub mod frame_stats;
 pub mod platform;
+pub mod probe;
 pub mod protocol;
 pub mod settings;
 pub mod state;

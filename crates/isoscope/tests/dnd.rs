@@ -1,8 +1,11 @@
-//! Drag-out under Xvfb: the X11 drag source against an XDND test target (text/uri-list and
+//! Drag-out under Xvfb: the real app window dragged with xdotool (`dnd/app.rs`), and the X11
+//! drag source on its own against an XDND test target (text/uri-list and
 //! XDS), against a real GTK 3 target, and the cancel paths (Escape, release outside, release
 //! over the app's own window).
 #![cfg(target_os = "linux")]
 
+#[path = "dnd/app.rs"]
+mod app;
 #[path = "dnd/target.rs"]
 mod target;
 #[path = "dnd/xserver.rs"]

@@ -75,7 +75,7 @@ pub const SHORTCUTS: [(&str, &str); 16] = [
     ("Escape", "Clear the filter"),
     ("F1", "This list"),
     (
-        "Drag rows out",
+        "Drag rows or tree folders out",
         "Extract onto the desktop or a file manager",
     ),
 ];

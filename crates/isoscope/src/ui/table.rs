@@ -105,6 +105,8 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
     let mut acts = Vec::new();
     let mut new_widths = None;
     let mut drag_candidate = false;
+    let probing = app.probe.enabled();
+    let mut probed = Vec::new();
     let selection = &app.selection;
     builder
         .header(24.0, |mut h| {
@@ -172,6 +174,9 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
                         ui.add(egui::Label::new(folder).selectable(false).truncate());
                     }
                 });
+                if probing {
+                    probed.push((row.response().rect, id));
+                }
                 row_input(
                     &row.response(),
                     id,
@@ -187,6 +192,9 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
     }
     if drag_candidate {
         app.drag.candidate = true;
+    }
+    for (rect, id) in probed {
+        app.probe.row("table", rect, tree.name(id));
     }
     app.actions.extend(acts);
 }

@@ -30,6 +30,8 @@ pub fn pane(app: &mut App, ui: &mut egui::Ui) {
     flatten(&app.browser, view, &tree, tree.root(), 0, &mut rows);
     let current = app.browser.dir;
     let mut acts = Vec::new();
+    let mut probed = Vec::new();
+    let mut dragged = None;
     egui::ScrollArea::both()
         .auto_shrink([false, false])
         .show_rows(ui, 20.0, rows.len(), |ui, range| {
@@ -54,7 +56,13 @@ pub fn pane(app: &mut App, ui: &mut egui::Ui) {
                         } else {
                             format!("📁 {}", tree.name(id))
                         };
-                        let r = ui.selectable_label(current == Some(id), name);
+                        let r = ui
+                            .selectable_label(current == Some(id), name)
+                            .interact(egui::Sense::drag());
+                        probed.push((r.rect, id));
+                        if r.drag_started() {
+                            dragged = Some(id);
+                        }
                         if r.clicked() {
                             acts.push(Action::Navigate(id));
                         }
@@ -77,6 +85,27 @@ pub fn pane(app: &mut App, ui: &mut egui::Ui) {
                 };
             }
         });
+    if app.probe.enabled() {
+        for (rect, id) in probed {
+            let name = if id == tree.root() {
+                "/"
+            } else {
+                tree.name(id)
+            };
+            app.probe.row("tree", rect, name);
+        }
+    }
+    if let Some(id) = dragged {
+        // A folder dragged from the tree goes out whole, whatever the
+        // table's selection; the root stands for everything in it.
+        let nodes = if id == tree.root() {
+            tree.children(id).collect()
+        } else {
+            vec![id]
+        };
+        app.drag.candidate = true;
+        app.drag.nodes = Some(nodes);
+    }
     app.actions.extend(acts);
 }
 

@@ -124,6 +124,15 @@ impl Target {
         }
     }
 
+    /// Waits up to `limit` for a drop to end the target, then stops it and returns what it saw.
+    pub fn wait(self, limit: Duration) -> Report {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline && self.thread.as_ref().is_some_and(|t| !t.is_finished()) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.finish()
+    }
+
     /// Stops the target (if the drop did not already end it) and returns what it saw.
     pub fn finish(mut self) -> Report {
         self.stop.store(true, Ordering::Release);
