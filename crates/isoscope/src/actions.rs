@@ -3,6 +3,7 @@
 //! worker [`Command`]s.
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use iso_core::{NodeId, NodeKind, View};
 
@@ -94,6 +95,8 @@ pub enum Action {
     SetTheme(ThemeChoice),
     /// Help ▸ About.
     ShowAbout(bool),
+    /// Show or hide the "type the image's path" window.
+    ShowOpenPath(bool),
     /// Help ▸ Keyboard shortcuts.
     ShowShortcuts(bool),
     /// Ctrl+F.
@@ -121,6 +124,7 @@ impl App {
             Action::OpenTyped => {
                 let p = self.ui_state.path_text.trim().to_string();
                 if !p.is_empty() {
+                    self.ui_state.show_open_path = false;
                     self.open_path(PathBuf::from(p));
                 }
             }
@@ -253,6 +257,7 @@ impl App {
             }
             Action::SetTheme(t) => self.settings.theme = t,
             Action::ShowAbout(b) => self.ui_state.show_about = b,
+            Action::ShowOpenPath(b) => self.ui_state.show_open_path = b,
             Action::ShowShortcuts(b) => self.ui_state.show_shortcuts = b,
             Action::FocusFilter => self.browser.focus_filter = true,
             Action::ColumnWidths(w) => self.settings.column_widths = w,
@@ -603,6 +608,7 @@ impl App {
             return;
         }
         self.ui_state.dialog_open = true;
+        self.ui_state.dialog_started = Some(Instant::now());
         let out = self.worker.outbox();
         let pending = show(dialog);
         let spawned = std::thread::Builder::new()

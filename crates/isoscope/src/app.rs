@@ -56,6 +56,11 @@ pub struct UiState {
     pub theme: Option<ThemeChoice>,
     /// A native dialog is open.
     pub dialog_open: bool,
+    /// When the native dialog was asked for.
+    pub dialog_started: Option<Instant>,
+    /// The "type the image's path" window, shown when no file chooser
+    /// could be opened.
+    pub show_open_path: bool,
     /// When the newest open was asked for.
     pub open_started: Option<Instant>,
 }
@@ -189,6 +194,14 @@ impl App {
         }
     }
 
+    /// Whether the native dialog answered too quickly for anyone to have
+    /// seen it (no file chooser on this desktop).
+    fn dialog_was_instant(&self) -> bool {
+        self.ui_state
+            .dialog_started
+            .is_some_and(|t| t.elapsed() < Duration::from_millis(700))
+    }
+
     /// Opens an image file.
     pub fn open_path(&mut self, path: PathBuf) {
         let image = self.new_image_id();
@@ -241,6 +254,12 @@ impl App {
         for a in actions {
             self.apply(a);
         }
+    }
+
+    /// Applies one worker event now, as [`App::logic`] does for each event
+    /// it drains: lets a test stand in for the worker.
+    pub fn handle_event(&mut self, ctx: &egui::Context, ev: Event) {
+        self.on_event(ctx, ev);
     }
 
     fn on_event(&mut self, ctx: &egui::Context, ev: Event) {
@@ -408,8 +427,12 @@ impl App {
             }
             Event::PickedImage(path) => {
                 self.ui_state.dialog_open = false;
-                if let Some(p) = path {
-                    self.open_path(p);
+                match path {
+                    Some(p) => self.open_path(p),
+                    // rfd answers None at once when it has no portal and
+                    // no zenity to show: offer the path field instead.
+                    None if self.dialog_was_instant() => self.ui_state.show_open_path = true,
+                    None => {}
                 }
             }
             Event::PickedDest { dest, nodes } => {

@@ -853,3 +853,42 @@ fn image_properties_list_the_format_and_sessions() {
         .query_by_label("ISO 9660 with Rock Ridge, Joliet")
         .is_some());
 }
+
+/// When the native file chooser answers at once with nothing (rfd found
+/// no desktop portal and no zenity), the window offers a path field, and
+/// a path typed there opens the image. An answer that took a while is a
+/// person cancelling: nothing is shown then.
+#[test]
+fn no_file_chooser_offers_the_path_field() {
+    let mut h = harness(App::new(AppOptions::default()));
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    // A person who took five seconds and cancelled.
+    h.state_mut().ui_state.dialog_started = Some(Instant::now() - Duration::from_secs(5));
+    h.state_mut()
+        .handle_event(&ctx, isoscope::protocol::Event::PickedImage(None));
+    h.run_steps(2);
+    assert!(h
+        .query_by_label_contains("No file chooser is available")
+        .is_none());
+    // No chooser at all: the answer came straight back.
+    h.state_mut().ui_state.dialog_started = Some(Instant::now());
+    h.state_mut()
+        .handle_event(&ctx, isoscope::protocol::Event::PickedImage(None));
+    h.run_steps(2);
+    assert!(h
+        .query_by_label_contains("No file chooser is available")
+        .is_some());
+    // The welcome screen has a path field too: the window's has the focus.
+    h.query_all_by_role(Role::TextInput)
+        .find(|n| egui_kittest::kittest::NodeT::accesskit_node(n).is_focused())
+        .expect("the window's path field has the focus")
+        .type_text(&sample().display().to_string());
+    h.run_steps(1);
+    // Enter in the field opens it, as the Open button does.
+    h.key_press(Key::Enter);
+    wait_label(&mut h, "README.txt");
+    assert!(h
+        .query_by_label_contains("No file chooser is available")
+        .is_none());
+}

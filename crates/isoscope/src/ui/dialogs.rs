@@ -77,6 +77,7 @@ pub fn welcome(app: &mut App, ui: &mut egui::Ui) {
 pub fn windows(app: &mut App, ctx: &egui::Context) {
     extract_dialog(app, ctx);
     overwrite(app, ctx);
+    open_path(app, ctx);
     if app.ui_state.show_about {
         let mut open = true;
         egui::Window::new("About Isoscope")
@@ -110,6 +111,47 @@ pub fn windows(app: &mut App, ctx: &egui::Context) {
         if !open {
             app.actions.push(Action::ShowShortcuts(false));
         }
+    }
+}
+
+/// Shown when the native file chooser could not be opened (rfd found no
+/// desktop portal and no zenity): the same path field as File ▸ Open.
+fn open_path(app: &mut App, ctx: &egui::Context) {
+    if !app.ui_state.show_open_path {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Open a disc image")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            ui.label(
+                "No file chooser is available on this desktop (no XDG desktop portal, no zenity).",
+            );
+            ui.label("Type the image's path, or drop the file onto the window:");
+            let r = ui.add(
+                egui::TextEdit::singleline(&mut app.ui_state.path_text)
+                    .hint_text("/path/to/image.iso")
+                    .desired_width(420.0),
+            );
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            // Ready to type into when it appears (and after Escape).
+            if !enter && !r.lost_focus() && ui.memory(|m| m.focused().is_none()) {
+                r.request_focus();
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Open").clicked() || enter {
+                    app.actions.push(Action::OpenTyped);
+                }
+                if ui.button("Cancel").clicked() {
+                    app.actions.push(Action::ShowOpenPath(false));
+                }
+            });
+        });
+    if !open {
+        app.actions.push(Action::ShowOpenPath(false));
     }
 }
 
