@@ -59,32 +59,54 @@ pub fn names_in(
     out
 }
 
-/// [`ExtentIndex::counterpart`] that can also climb to parents in `to`.
+/// The counterpart of `node` of `from` in `to`: by extent, else (a
+/// directory) through a file below it, else by name within the parent's
+/// counterpart.
+///
+/// Every step that recurses goes to the parent, so the recursion ends at
+/// the root: the directory probe only follows file extents, never names
+/// (a folder of empty files would otherwise send the probe back up to the
+/// folder it came from).
 pub fn counterpart_in(from: &Tree, node: NodeId, to: &Tree, index: &ExtentIndex) -> Option<NodeId> {
     if node == from.root() {
         return Some(to.root());
     }
-    let is_dir = from.kind(node) == NodeKind::Dir;
-    if let Some(e) = from.extents(node).first() {
-        if e.len > 0 || is_dir {
-            if let Some(&n) = index.by_offset.get(&(e.offset, is_dir)) {
-                return Some(n);
-            }
+    if let Some(n) = by_extent(from, node, index) {
+        return Some(n);
+    }
+    if from.kind(node) == NodeKind::Dir {
+        if let Some(n) = through_a_file(from, node, to, index) {
+            return Some(n);
         }
     }
-    if !is_dir {
-        return by_name(from, node, to, index);
+    by_name(from, node, to, index)
+}
+
+/// The entry of `index` that starts where `node` does (a directory's own
+/// records, or a file's data).
+fn by_extent(from: &Tree, node: NodeId, index: &ExtentIndex) -> Option<NodeId> {
+    let is_dir = from.kind(node) == NodeKind::Dir;
+    let e = from.extents(node).first()?;
+    if e.len > 0 || is_dir {
+        index.by_offset.get(&(e.offset, is_dir)).copied()
+    } else {
+        None
     }
+}
+
+/// A directory found through one of the first files below it that has
+/// data: that file's counterpart, climbed up as many levels.
+fn through_a_file(from: &Tree, dir: NodeId, to: &Tree, index: &ExtentIndex) -> Option<NodeId> {
     let depth_of = |t: &Tree, id: NodeId| t.components(id).len();
-    let start = depth_of(from, node);
-    for (probe, id) in from.walk(node).enumerate() {
+    let start = depth_of(from, dir);
+    for (probe, id) in from.walk(dir).enumerate() {
         if probe > MAX_PROBE {
             break;
         }
         if from.kind(id) != NodeKind::File {
             continue;
         }
-        let Some(mut other) = counterpart_in(from, id, to, index) else {
+        let Some(mut other) = by_extent(from, id, index) else {
             continue;
         };
         for _ in start..depth_of(from, id) {
@@ -95,17 +117,20 @@ pub fn counterpart_in(from: &Tree, node: NodeId, to: &Tree, index: &ExtentIndex)
     None
 }
 
-/// An entry without data, found by its name in the parent's counterpart.
+/// An entry no extent identifies (no data, or a directory whose files
+/// have none), found by its name in the parent's counterpart among the
+/// entries of its kind.
 fn by_name(from: &Tree, node: NodeId, to: &Tree, index: &ExtentIndex) -> Option<NodeId> {
     let has_data = |t: &Tree, id: NodeId| t.extents(id).first().is_some_and(|e| e.len > 0);
-    if has_data(from, node) {
+    let is_dir = from.kind(node) == NodeKind::Dir;
+    if !is_dir && has_data(from, node) {
         return None;
     }
     let parent = counterpart_in(from, from.parent(node)?, to, index)?;
     let want = squash(from.name(node));
     let mut found = None;
     for c in to.children(parent) {
-        if to.kind(c) == NodeKind::Dir || has_data(to, c) {
+        if (to.kind(c) == NodeKind::Dir) != is_dir || (!is_dir && has_data(to, c)) {
             continue;
         }
         let name = squash(to.name(c));
@@ -187,6 +212,37 @@ mod tests {
         let names = names_in(&a, NodeId(1), &[(&j, &ji)]);
         assert_eq!(names, vec![(View::Joliet, "/Dir".to_string())]);
         assert_eq!(counterpart_in(&a, a.root(), &j, &ji), Some(j.root()));
+    }
+
+    #[test]
+    fn a_folder_of_empty_files_with_its_own_records_matches_by_name() {
+        // Rock Ridge: /big/{e0,e1} empty (xorriso gives them no extent);
+        // Joliet: /big with its own directory records, the same names.
+        // Neither the folder nor its files have an extent in common.
+        let tree = |view, dir_lba: u64| {
+            let mut b = TreeBuilder::new(view, NewNode::default());
+            b.add_children(
+                NodeId(0),
+                vec![node("big", NodeKind::Dir, dir_lba * 2048, 2048)],
+            )
+            .unwrap();
+            let empty = |name: &str| {
+                let mut n = node(name, NodeKind::File, 0, 0);
+                n.extents.clear();
+                n
+            };
+            b.add_children(NodeId(1), vec![empty("e0"), empty("e1")])
+                .unwrap();
+            b.finish()
+        };
+        let r = tree(View::RockRidge, 20);
+        let j = tree(View::Joliet, 30);
+        let ji = ExtentIndex::new(&j);
+        // This recursed without end (probe → by name → parent → probe).
+        let names = names_in(&r, NodeId(1), &[(&j, &ji)]);
+        assert_eq!(names, vec![(View::Joliet, "/big".to_string())]);
+        let names = names_in(&r, NodeId(3), &[(&j, &ji)]);
+        assert_eq!(names, vec![(View::Joliet, "/big/e1".to_string())]);
     }
 
     #[test]
