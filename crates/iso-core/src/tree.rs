@@ -425,6 +425,28 @@ impl Tree {
         self.str_at(n.name_off, u32::from(n.name_len))
     }
 
+    /// The index of the first of `ids` whose name starts with `lower` (in
+    /// lower case), ignoring case — type-to-select in a listing. Kept here
+    /// so the scan runs optimised even in an app's debug build: a million
+    /// names take milliseconds.
+    pub fn first_with_prefix(&self, ids: &[NodeId], lower: &str) -> Option<usize> {
+        if lower.is_ascii() {
+            let l = lower.as_bytes();
+            return ids.iter().position(|&id| {
+                let n = self.name(id).as_bytes();
+                n.get(..l.len()).is_some_and(|head| {
+                    head.iter()
+                        .zip(l)
+                        .all(|(a, b)| a.to_ascii_lowercase() == *b)
+                })
+            });
+        }
+        ids.iter().position(|&id| {
+            let mut name = self.name(id).chars().flat_map(char::to_lowercase);
+            lower.chars().all(|c| name.next() == Some(c))
+        })
+    }
+
     /// The parent directory; `None` for the root.
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
         let p = self.node(id).parent;

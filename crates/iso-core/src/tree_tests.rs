@@ -128,3 +128,28 @@ fn times_round_trip_and_stay_small() {
     assert!(std::mem::size_of::<TimeEntry>() <= 16);
     assert!(std::mem::size_of::<Extra>() <= 48);
 }
+
+#[test]
+fn first_with_prefix_ignores_case() {
+    let mut b = TreeBuilder::new(View::RockRidge, NewNode::default());
+    b.add_children(
+        NodeId(0),
+        vec![
+            file("data.bin", 1),
+            file("README.txt", 1),
+            file("Ärger.txt", 1),
+            file("re", 1),
+        ],
+    )
+    .unwrap();
+    let tree = b.finish();
+    let ids: Vec<NodeId> = tree.children(tree.root()).collect();
+    assert_eq!(tree.first_with_prefix(&ids, "read"), Some(1));
+    assert_eq!(tree.first_with_prefix(&ids, "re"), Some(1));
+    assert_eq!(tree.first_with_prefix(&ids[2..], "re"), Some(1));
+    assert_eq!(tree.first_with_prefix(&ids, "reads"), None);
+    assert_eq!(tree.first_with_prefix(&ids, "är"), Some(2));
+    assert_eq!(tree.first_with_prefix(&ids, "ár"), None);
+    assert_eq!(tree.first_with_prefix(&ids, ""), Some(0));
+    assert_eq!(tree.first_with_prefix(&[], "a"), None);
+}

@@ -397,9 +397,7 @@ impl App {
             return;
         };
         let want = self.browser.typed.clone();
-        let hit = rows
-            .iter()
-            .position(|&r| tree.name(r).to_lowercase().starts_with(&want));
+        let hit = tree.first_with_prefix(&rows, &want);
         if let Some(i) = hit {
             if let Some(&n) = rows.get(i) {
                 self.selection.only(n);

@@ -252,7 +252,18 @@ impl App {
     pub fn apply_actions(&mut self) {
         let actions = std::mem::take(&mut self.actions);
         for a in actions {
+            // With frame stats on, name what made a frame slow.
+            let (t, what) = if self.stats.enabled() {
+                (Some(Instant::now()), format!("{a:?}"))
+            } else {
+                (None, String::new())
+            };
             self.apply(a);
+            if let Some(ms) = t.map(|t| t.elapsed().as_secs_f64() * 1000.0) {
+                if ms > 8.0 {
+                    eprintln!("isoscope frame stats: action {what:.60} took {ms:.1} ms");
+                }
+            }
         }
     }
 

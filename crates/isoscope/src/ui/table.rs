@@ -100,7 +100,10 @@ pub fn show(app: &mut App, ui: &mut egui::Ui) {
         builder = builder.column(Column::remainder().at_most(0.0));
     }
     if let Some(r) = app.browser.scroll_to.take() {
-        builder = builder.scroll_to_row(r, None);
+        // A jump (type-to-select, arrows) lands at once: an animated scroll
+        // across a million rows, retargeted by every key typed, ends up far
+        // from the row.
+        builder = builder.scroll_to_row(r, None).animate_scrolling(false);
     }
     let mut acts = Vec::new();
     let mut new_widths = None;
