@@ -390,6 +390,7 @@ impl App {
             .is_none_or(|t| t.elapsed().as_secs_f32() > 1.0);
         if fresh {
             self.browser.typed.clear();
+            self.browser.typed_hit = None;
         }
         self.browser.typed.push_str(&typed.to_lowercase());
         self.browser.typed_at = Some(std::time::Instant::now());
@@ -397,9 +398,17 @@ impl App {
             return;
         };
         let want = self.browser.typed.clone();
-        let hit = tree.first_with_prefix(&rows, &want);
+        let from = match self.browser.typed_hit {
+            Some((i, n)) if rows.get(i) == Some(&n) => i,
+            _ => 0,
+        };
+        let hit = rows
+            .get(from..)
+            .and_then(|rest| tree.first_with_prefix(rest, &want))
+            .map(|i| i + from);
         if let Some(i) = hit {
             if let Some(&n) = rows.get(i) {
+                self.browser.typed_hit = Some((i, n));
                 self.selection.only(n);
                 self.browser.scroll_to = Some(i);
                 self.update_preview();

@@ -102,6 +102,10 @@ pub struct BrowserState {
     pub typed: String,
     /// When the last character was typed.
     pub typed_at: Option<Instant>,
+    /// The row the typed prefix matched: a longer prefix can only match
+    /// there or later, so the next key scans on from it (the node, to tell
+    /// whether the rows changed meanwhile).
+    pub typed_hit: Option<(usize, NodeId)>,
     /// Row to scroll to on the next frame.
     pub scroll_to: Option<usize>,
     /// Folders expanded in the tree pane.
