@@ -180,7 +180,14 @@ impl App {
             let Some(ev) = self.worker.try_recv() else {
                 break;
             };
+            let t = self.stats.enabled().then(Instant::now);
+            let what = if t.is_some() { ev.name() } else { "" };
             self.on_event(ctx, ev);
+            if let Some(ms) = t.map(|t| t.elapsed().as_secs_f64() * 1000.0) {
+                if ms > 8.0 {
+                    eprintln!("isoscope frame stats: event {what} took {ms:.1} ms");
+                }
+            }
         }
         if start.elapsed() >= EVENT_BUDGET {
             ctx.request_repaint();

@@ -356,3 +356,27 @@ pub enum Event {
     /// Something failed outside any job (settings file, ...).
     Problem(String),
 }
+
+impl Event {
+    /// The variant's name (frame stats name slow events by it).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Opened { .. } => "Opened",
+            Event::OpenFailed { .. } => "OpenFailed",
+            Event::TreeReady { .. } => "TreeReady",
+            Event::TreeFailed { .. } => "TreeFailed",
+            Event::Listing { .. } => "Listing",
+            Event::Found { .. } => "Found",
+            Event::Preview { .. } => "Preview",
+            Event::Names { .. } => "Names",
+            Event::JobStarted { .. } => "JobStarted",
+            Event::JobProgress { .. } => "JobProgress",
+            Event::JobAsk { .. } => "JobAsk",
+            Event::JobDone { .. } => "JobDone",
+            Event::VerifyDone { .. } => "VerifyDone",
+            Event::PickedImage { .. } => "PickedImage",
+            Event::PickedDest { .. } => "PickedDest",
+            Event::Problem { .. } => "Problem",
+        }
+    }
+}

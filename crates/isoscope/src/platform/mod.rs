@@ -42,6 +42,20 @@ mod macos;
 #[cfg(windows)]
 mod windows;
 
+/// Lowers the calling thread's CPU priority (nice 10) so that jobs
+/// (extraction, verification) yield to the window's thread on a busy
+/// machine. On Linux the nice value is per thread and inherited by the
+/// threads it starts (iso-core's extraction workers). Elsewhere it does
+/// nothing: the schedulers of Windows and macOS already favour the
+/// foreground window's thread.
+pub fn lower_thread_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // `None` is "the caller": on Linux, the calling thread.
+        let _ = rustix::process::setpriority_process(None, 10);
+    }
+}
+
 /// What is being dragged; implemented by the app on top of iso-core's extraction.
 pub trait DragPayload: Send + Sync + 'static {
     /// Top-level names being dragged (as they will appear in the destination).

@@ -64,6 +64,7 @@ pub fn spawn(out: Outbox, controls: Arc<JobControls>) -> Sender<Job> {
     let spawned = std::thread::Builder::new()
         .name("isoscope-jobs".into())
         .spawn(move || {
+            crate::platform::lower_thread_priority();
             for job in rx {
                 let id = job.id;
                 run_job(job, &out);
