@@ -180,14 +180,9 @@ impl App {
             let Some(ev) = self.worker.try_recv() else {
                 break;
             };
-            let t = self.stats.enabled().then(Instant::now);
-            let what = if t.is_some() { ev.name() } else { "" };
+            let (t, what) = (self.stats.timer(), ev.name());
             self.on_event(ctx, ev);
-            if let Some(ms) = t.map(|t| t.elapsed().as_secs_f64() * 1000.0) {
-                if ms > 8.0 {
-                    eprintln!("isoscope frame stats: event {what} took {ms:.1} ms");
-                }
-            }
+            self.stats.slow(t, || format!("event {what}"));
         }
         if start.elapsed() >= EVENT_BUDGET {
             ctx.request_repaint();
@@ -260,17 +255,10 @@ impl App {
         let actions = std::mem::take(&mut self.actions);
         for a in actions {
             // With frame stats on, name what made a frame slow.
-            let (t, what) = if self.stats.enabled() {
-                (Some(Instant::now()), format!("{a:?}"))
-            } else {
-                (None, String::new())
-            };
+            let t = self.stats.timer();
+            let what = t.map(|_| format!("action {a:?}"));
             self.apply(a);
-            if let Some(ms) = t.map(|t| t.elapsed().as_secs_f64() * 1000.0) {
-                if ms > 8.0 {
-                    eprintln!("isoscope frame stats: action {what:.60} took {ms:.1} ms");
-                }
-            }
+            self.stats.slow(t, || what.unwrap_or_default());
         }
     }
 

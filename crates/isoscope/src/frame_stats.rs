@@ -26,6 +26,21 @@ impl FrameStats {
         }
     }
 
+    /// A start time when stats are on (for [`FrameStats::slow`]).
+    pub fn timer(&self) -> Option<Instant> {
+        self.enabled.then(Instant::now)
+    }
+
+    /// Names `what` (an action or event) on stderr when it took over 8 ms
+    /// since `started` (from [`FrameStats::timer`]).
+    pub fn slow(&self, started: Option<Instant>, what: impl FnOnce() -> String) {
+        if let Some(ms) = started.map(|t| t.elapsed().as_secs_f64() * 1000.0) {
+            if ms > 8.0 {
+                eprintln!("isoscope frame stats: {:.70} took {ms:.1} ms", what());
+            }
+        }
+    }
+
     /// Whether stats are being collected.
     pub fn enabled(&self) -> bool {
         self.enabled

@@ -46,8 +46,8 @@ mod windows;
 /// (extraction, verification) yield to the window's thread on a busy
 /// machine. On Linux the nice value is per thread and inherited by the
 /// threads it starts (iso-core's extraction workers). Elsewhere it does
-/// nothing: the schedulers of Windows and macOS already favour the
-/// foreground window's thread.
+/// nothing (Windows and macOS have their own foreground boosts; not
+/// measured here).
 pub fn lower_thread_priority() {
     #[cfg(target_os = "linux")]
     {
