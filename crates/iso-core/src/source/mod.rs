@@ -5,6 +5,16 @@
 //! translate offsets (raw 2352-byte sectors, CUE/BIN, NRG) slot in beside
 //! [`FileSource`] and [`MemorySource`].
 
+pub mod ccd;
+pub mod chd;
+pub mod container;
+pub mod cue;
+pub mod disc;
+pub mod mds;
+pub mod nrg;
+pub mod raw;
+pub mod toc;
+
 use std::fs::File;
 use std::io;
 use std::path::Path;
