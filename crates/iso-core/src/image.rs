@@ -13,6 +13,7 @@ use crate::iso9660::{self, NameMode, WalkOptions};
 use crate::partitions::{self, PartitionTable};
 use crate::reader::{ExtentReader, FileReader};
 use crate::rockridge::{self, SuspInfo};
+use crate::source::disc::{ContainerKind, Disc, Track};
 use crate::source::{read_vec, FileSource, ImageSource};
 use crate::tree::{Encoding, NodeId, Tree};
 use crate::zisofs::ZisofsReader;
@@ -96,6 +97,10 @@ pub struct OpenOptions {
     /// Which session of a multi-session image to read (1 = the oldest, as
     /// in [`Image::sessions`]); `None` reads the newest.
     pub session: Option<u32>,
+    /// For a disc container (BIN/CUE, NRG ...): the number of the data
+    /// track whose file system is read; `None` takes the first data track
+    /// (of the chosen session).
+    pub track: Option<u8>,
 }
 
 impl Default for OpenOptions {
@@ -103,6 +108,7 @@ impl Default for OpenOptions {
         OpenOptions {
             max_depth: 256,
             session: None,
+            track: None,
         }
     }
 }
@@ -156,6 +162,13 @@ pub struct ImageInfo {
     /// The number of the session whose descriptors are read here (`None`
     /// when the image has no sessions).
     pub session: Option<u32>,
+    /// The container the image came in (`None` for a plain image file).
+    pub container: Option<ContainerKind>,
+    /// The disc's tracks as the container's table of contents states them
+    /// (empty for a plain image file).
+    pub tracks: Vec<Track>,
+    /// The number of the track whose file system the views show.
+    pub data_track: Option<u8>,
 }
 
 /// An opened disc image.
@@ -165,6 +178,7 @@ pub struct Image {
     info: ImageInfo,
     warnings: Vec<Warning>,
     options: OpenOptions,
+    disc: Option<Arc<Disc>>,
 }
 
 /// Most volume descriptors read before giving up on finding a terminator.
@@ -179,8 +193,68 @@ impl Image {
     /// when it holds no ISO 9660 or UDF signature, [`Error::NotFound`] when
     /// [`OpenOptions::session`] names a session the image does not have.
     pub fn open(path: &Path, options: &OpenOptions) -> Result<Self> {
+        if let Some(disc) = crate::source::container::open(path)? {
+            return Self::from_disc(Arc::new(disc), options);
+        }
         let source = FileSource::open(path)?;
         Self::from_source(Arc::new(source), options)
+    }
+
+    /// Opens the file system of a disc container's data track (see
+    /// [`OpenOptions::track`] and [`OpenOptions::session`]).
+    ///
+    /// # Errors
+    /// As [`Image::open`]; [`Error::NotFound`] for a track or session the
+    /// disc does not have.
+    pub fn from_disc(disc: Arc<Disc>, options: &OpenOptions) -> Result<Self> {
+        let source: Arc<dyn ImageSource> = disc.clone();
+        let pick = crate::source::container::pick_track(&disc, options.track, options.session)?;
+        let mut image = match pick {
+            // One session starting at LBA 0: the file system finds its
+            // own sessions, as in a plain image.
+            Some(t) if t.start == 0 && disc.sessions().len() <= 1 => {
+                Self::from_source(source, options)?
+            }
+            Some(t) => {
+                let mut warnings = Vec::new();
+                let vds = t.start.saturating_add(16);
+                let mut info = read_info(source.as_ref(), vds, &mut warnings)?;
+                info.sessions = crate::source::container::disc_sessions(&disc, source.as_ref());
+                info.session = Some(u32::from(t.session));
+                Image {
+                    source,
+                    info,
+                    warnings,
+                    options: options.clone(),
+                    disc: None,
+                }
+            }
+            None => Image {
+                info: empty_info(source.len()),
+                source,
+                warnings: vec![Warning::new(
+                    "track table",
+                    None,
+                    "the disc has no data track; only its tracks are listed",
+                )],
+                options: options.clone(),
+                disc: None,
+            },
+        };
+        image.info.container = Some(disc.kind);
+        image.info.tracks = disc.tracks.clone();
+        image.info.data_track = pick.map(|t| t.number);
+        let mut warnings = disc.warnings.clone();
+        warnings.append(&mut image.warnings);
+        image.warnings = warnings;
+        image.disc = Some(disc);
+        Ok(image)
+    }
+
+    /// The disc container the image was read from, when it came in one:
+    /// its tracks, raw sectors and audio.
+    pub fn disc(&self) -> Option<&Arc<Disc>> {
+        self.disc.as_ref()
     }
 
     /// Opens an image from any source.
@@ -202,6 +276,7 @@ impl Image {
             info,
             warnings,
             options: options.clone(),
+            disc: None,
         })
     }
 
@@ -348,15 +423,9 @@ impl Image {
     }
 }
 
-/// Reads the volume descriptor set that starts at `vds_lba` (16, or a
-/// session's start + 16) and what it points at.
-fn read_info(
-    source: &dyn ImageSource,
-    vds_lba: u32,
-    warnings: &mut Vec<Warning>,
-) -> Result<ImageInfo> {
-    let len = source.len();
-    let mut info = ImageInfo {
+/// An `ImageInfo` that has found nothing yet.
+fn empty_info(len: u64) -> ImageInfo {
+    ImageInfo {
         len,
         descriptors: Vec::new(),
         primary: None,
@@ -370,7 +439,21 @@ fn read_info(
         views: Vec::new(),
         sessions: Vec::new(),
         session: None,
-    };
+        container: None,
+        tracks: Vec::new(),
+        data_track: None,
+    }
+}
+
+/// Reads the volume descriptor set that starts at `vds_lba` (16, or a
+/// session's start + 16) and what it points at.
+fn read_info(
+    source: &dyn ImageSource,
+    vds_lba: u32,
+    warnings: &mut Vec<Warning>,
+) -> Result<ImageInfo> {
+    let len = source.len();
+    let mut info = empty_info(len);
     let mut terminated = false;
     let mut bea: Option<u32> = None;
     let mut brvd: Option<Vec<u8>> = None;

@@ -92,7 +92,11 @@ pub fn open(text: &str, companions: &Companions) -> Result<Disc> {
         .collect();
     starts.sort_by_key(|e| e.plba);
     if starts.is_empty() {
-        return Err(Error::corrupt("CloneCD sheet", 0, "no track entries ([Entry N] with Point 1..99)"));
+        return Err(Error::corrupt(
+            "CloneCD sheet",
+            0,
+            "no track entries ([Entry N] with Point 1..99)",
+        ));
     }
     let img_sectors = img.len() / 2352;
     let leadout = |session: u8| {
@@ -150,7 +154,13 @@ pub fn open(text: &str, companions: &Companions) -> Result<Disc> {
         files.push(sub);
         names.push(format!("{sheet_stem}.sub"));
     }
-    Ok(Disc::new(ContainerKind::Ccd, tracks, files, names, warnings))
+    Ok(Disc::new(
+        ContainerKind::Ccd,
+        tracks,
+        files,
+        names,
+        warnings,
+    ))
 }
 
 #[cfg(test)]

@@ -245,7 +245,11 @@ fn sheet_beside(path: &Path) -> Option<PathBuf> {
     let needle = file_name.to_ascii_lowercase();
     sheets.into_iter().take(MAX_SHEETS_TRIED).find(|p| {
         fs::metadata(p).is_ok_and(|m| m.len() <= MAX_SHEET_LEN)
-            && fs::read(p).is_ok_and(|b| String::from_utf8_lossy(&b).to_ascii_lowercase().contains(&needle))
+            && fs::read(p).is_ok_and(|b| {
+                String::from_utf8_lossy(&b)
+                    .to_ascii_lowercase()
+                    .contains(&needle)
+            })
     })
 }
 
@@ -303,4 +307,89 @@ fn raw_sectors(path: &Path, head: &[u8]) -> Result<Disc> {
         vec![name],
         warnings,
     ))
+}
+
+/// The data track whose file system is read: `track` when given, else the
+/// first data track of `session` (1-based, in the order of
+/// [`Disc::sessions`]), else the first data track of the newest session
+/// that has one. `Ok(None)` when the disc has no data track at all.
+///
+/// # Errors
+/// [`Error::NotFound`] for a track or session the disc does not have, or a
+/// track that holds audio.
+pub fn pick_track(disc: &Disc, track: Option<u8>, session: Option<u32>) -> Result<Option<&Track>> {
+    if let Some(n) = track {
+        let t = disc.track(n).ok_or_else(|| {
+            Error::NotFound(format!(
+                "track {n} (the disc has tracks {})",
+                track_list(disc)
+            ))
+        })?;
+        if !t.mode.is_data() {
+            return Err(Error::NotFound(format!(
+                "a file system on track {n}: it is an audio track"
+            )));
+        }
+        return Ok(Some(t));
+    }
+    let sessions = disc.sessions();
+    if sessions.len() > 1 {
+        if let Some(s) = session {
+            let number = usize::try_from(s)
+                .ok()
+                .and_then(|s| s.checked_sub(1))
+                .and_then(|i| sessions.get(i))
+                .ok_or_else(|| {
+                    Error::NotFound(format!(
+                        "session {s} (the disc has sessions 1..{})",
+                        sessions.len()
+                    ))
+                })?;
+            return disc
+                .first_data_track(Some(*number))
+                .map(Some)
+                .ok_or_else(|| Error::NotFound(format!("a data track in session {s}")));
+        }
+        if let Some(t) = sessions
+            .iter()
+            .rev()
+            .find_map(|&s| disc.first_data_track(Some(s)))
+        {
+            return Ok(Some(t));
+        }
+    }
+    Ok(disc.first_data_track(None))
+}
+
+fn track_list(disc: &Disc) -> String {
+    disc.tracks
+        .iter()
+        .map(|t| t.number.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The ISO 9660 sessions of a disc as its session table gives them: for
+/// each session, the primary volume descriptor at its first data track's
+/// start + 16.
+pub fn disc_sessions(disc: &Disc, source: &dyn ImageSource) -> Vec<crate::Session> {
+    let mut out = Vec::new();
+    for s in disc.sessions() {
+        let Some(t) = disc.first_data_track(Some(s)) else {
+            continue;
+        };
+        let lba = t.start.saturating_add(16);
+        let Ok(sector) = super::read_vec(source, u64::from(lba) * crate::SECTOR_LEN, 2048) else {
+            continue;
+        };
+        if let Ok(vd) = crate::iso9660::raw::VolumeDescriptor::parse(&sector, lba) {
+            out.push(crate::Session {
+                number: u32::from(s),
+                start_lba: t.start,
+                volume_space_size: vd.volume_space_size,
+                volume_identifier: vd.volume_identifier,
+            });
+        }
+    }
+    out
 }

@@ -61,7 +61,9 @@ pub fn looks_like(text: &str) -> bool {
         match w.next().map(str::to_ascii_uppercase).as_deref() {
             Some("FILE") => file = true,
             Some("TRACK") => {
-                track |= w.next().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+                track |= w
+                    .next()
+                    .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
             }
             _ => {}
         }
@@ -114,7 +116,11 @@ fn parse(text: &str) -> Result<Sheet> {
         let Some(cmd) = w.first() else { continue };
         let lineno = n + 1;
         let warn = |s: &mut Sheet, what: String| {
-            s.warnings.push(Warning::new("CUE sheet", None, format!("line {lineno}: {what}")))
+            s.warnings.push(Warning::new(
+                "CUE sheet",
+                None,
+                format!("line {lineno}: {what}"),
+            ))
         };
         match cmd.to_ascii_uppercase().as_str() {
             "FILE" => {
@@ -127,7 +133,11 @@ fn parse(text: &str) -> Result<Sheet> {
                 let ty = w.get(2).map(|t| t.to_ascii_uppercase()).unwrap_or_default();
                 s.files.push(SheetFile {
                     name,
-                    byte_order: if ty == "MOTOROLA" { ByteOrder::Big } else { ByteOrder::Little },
+                    byte_order: if ty == "MOTOROLA" {
+                        ByteOrder::Big
+                    } else {
+                        ByteOrder::Little
+                    },
                     wave: ty == "WAVE",
                 });
             }
@@ -208,13 +218,29 @@ pub fn open(text: &str, companions: &Companions) -> Result<Disc> {
     let mut data_starts = Vec::new();
     for f in &sheet.files {
         let src = companions.open(&f.name)?;
-        data_starts.push(if f.wave { wave_data_offset(src.as_ref()) } else { 0 });
+        data_starts.push(if f.wave {
+            wave_data_offset(src.as_ref())
+        } else {
+            0
+        });
         files.push(src);
         names.push(f.name.clone());
     }
     let mut warnings = sheet.warnings;
-    let tracks = layout(&sheet.tracks, &sheet.files, &files, &data_starts, &mut warnings);
-    Ok(Disc::new(ContainerKind::Cue, tracks, files, names, warnings))
+    let tracks = layout(
+        &sheet.tracks,
+        &sheet.files,
+        &files,
+        &data_starts,
+        &mut warnings,
+    );
+    Ok(Disc::new(
+        ContainerKind::Cue,
+        tracks,
+        files,
+        names,
+        warnings,
+    ))
 }
 
 /// Where the samples of a WAVE file start (after its "data" chunk
@@ -273,7 +299,8 @@ fn layout(
             .last()
             .filter(|p: &&Track| p.storage.file == t.file)
             .map_or(stride, |p| u64::from(p.sector_len));
-        let first_byte = base.saturating_add(u64::from(first.saturating_sub(base_frames)) * prev_stride);
+        let first_byte =
+            base.saturating_add(u64::from(first.saturating_sub(base_frames)) * prev_stride);
         let index1_byte = first_byte.saturating_add(u64::from(index1 - first) * stride);
         cursor = (t.file, first_byte, first);
         let file_len = files.get(t.file).map_or(0, |f| f.len());
@@ -316,7 +343,9 @@ fn layout(
                 file: t.file,
                 offset: index1_byte,
                 layout: t.layout,
-                byte_order: sheet_files.get(t.file).map_or(ByteOrder::Little, |f| f.byte_order),
+                byte_order: sheet_files
+                    .get(t.file)
+                    .map_or(ByteOrder::Little, |f| f.byte_order),
             },
         });
         disc_lba = disc_lba

@@ -183,7 +183,10 @@ impl Disc {
                     warnings.push(Warning::new(
                         "track table",
                         Some(u64::from(t.start)),
-                        format!("track {} overlaps the next track; cut to end there", t.number),
+                        format!(
+                            "track {} overlaps the next track; cut to end there",
+                            t.number
+                        ),
                     ));
                     t.length = ns.saturating_sub(t.start);
                 }
@@ -217,7 +220,9 @@ impl Disc {
     /// The track holding `lba`.
     pub fn track_at(&self, lba: u32) -> Option<&Track> {
         let i = self.tracks.partition_point(|t| t.start <= lba);
-        self.tracks.get(i.checked_sub(1)?).filter(|t| t.contains(lba))
+        self.tracks
+            .get(i.checked_sub(1)?)
+            .filter(|t| t.contains(lba))
     }
 
     /// The track numbered `number`.
@@ -311,7 +316,10 @@ impl Disc {
                 )
             })?;
         let at = crate::bytes::u64_from(t.storage.layout.user_offset(t.mode));
-        let file = self.files.get(t.storage.file).ok_or(io::ErrorKind::NotFound)?;
+        let file = self
+            .files
+            .get(t.storage.file)
+            .ok_or(io::ErrorKind::NotFound)?;
         file.read_exact_at(t.file_offset(lba).saturating_add(at), buf)
     }
 
@@ -333,11 +341,22 @@ impl Disc {
                 .and_then(|s| t.start.checked_add(s))
                 .filter(|&l| t.contains(l))
                 .ok_or(io::ErrorKind::UnexpectedEof)?;
-            let take = usize::try_from((RAW_LEN as u64 - within).min(crate::bytes::u64_from(buf.len() - done)))
-                .unwrap_or(0);
-            let file = self.files.get(t.storage.file).ok_or(io::ErrorKind::NotFound)?;
-            let off = t.storage.offset.saturating_add(sector * stride).saturating_add(within);
-            let out = buf.get_mut(done..done + take).ok_or(io::ErrorKind::InvalidInput)?;
+            let take = usize::try_from(
+                (RAW_LEN as u64 - within).min(crate::bytes::u64_from(buf.len() - done)),
+            )
+            .unwrap_or(0);
+            let file = self
+                .files
+                .get(t.storage.file)
+                .ok_or(io::ErrorKind::NotFound)?;
+            let off = t
+                .storage
+                .offset
+                .saturating_add(sector * stride)
+                .saturating_add(within);
+            let out = buf
+                .get_mut(done..done + take)
+                .ok_or(io::ErrorKind::InvalidInput)?;
             file.read_exact_at(off, out)?;
             if t.storage.byte_order == ByteOrder::Big {
                 swap_pairs(out, within);
@@ -360,7 +379,10 @@ impl Disc {
         let n = out.len() / USER_LEN;
         let mut stored = vec![0u8; n * stride];
         self.read_stored(t, lba, &mut stored)?;
-        for (dst, src) in out.chunks_exact_mut(USER_LEN).zip(stored.chunks_exact(stride)) {
+        for (dst, src) in out
+            .chunks_exact_mut(USER_LEN)
+            .zip(stored.chunks_exact(stride))
+        {
             if let Some(s) = src.get(at..at + USER_LEN) {
                 dst.copy_from_slice(s);
             }
@@ -395,14 +417,18 @@ impl ImageSource for Disc {
             .ok_or_else(|| {
                 io::Error::new(
                     io::ErrorKind::UnexpectedEof,
-                    format!("{} bytes at offset {offset} run past the end of the disc", buf.len()),
+                    format!(
+                        "{} bytes at offset {offset} run past the end of the disc",
+                        buf.len()
+                    ),
                 )
             })?;
         let mut pos = offset;
         let mut done = 0usize;
         let mut sector = vec![0u8; 0];
         while pos < end {
-            let lba = u32::try_from(pos / USER_LEN as u64).map_err(|_| io::ErrorKind::InvalidInput)?;
+            let lba =
+                u32::try_from(pos / USER_LEN as u64).map_err(|_| io::ErrorKind::InvalidInput)?;
             let within = usize::try_from(pos % USER_LEN as u64).unwrap_or(0);
             let left = buf.len() - done;
             let Some(t) = self.track_at(lba).filter(|t| t.mode.is_data()) else {
@@ -419,7 +445,9 @@ impl ImageSource for Disc {
                     .min(t.end() - lba)
                     .min(CHUNK_SECTORS);
                 let len = usize::try_from(n).unwrap_or(0) * USER_LEN;
-                let out = buf.get_mut(done..done + len).ok_or(io::ErrorKind::InvalidInput)?;
+                let out = buf
+                    .get_mut(done..done + len)
+                    .ok_or(io::ErrorKind::InvalidInput)?;
                 self.read_user_run(t, lba, out)?;
                 done += len;
                 pos += crate::bytes::u64_from(len);
@@ -427,7 +455,9 @@ impl ImageSource for Disc {
                 sector.resize(USER_LEN, 0);
                 self.read_user_run(t, lba, &mut sector)?;
                 let take = (USER_LEN - within).min(left);
-                let src = sector.get(within..within + take).ok_or(io::ErrorKind::InvalidInput)?;
+                let src = sector
+                    .get(within..within + take)
+                    .ok_or(io::ErrorKind::InvalidInput)?;
                 buf.get_mut(done..done + take)
                     .ok_or(io::ErrorKind::InvalidInput)?
                     .copy_from_slice(src);

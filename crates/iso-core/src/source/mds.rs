@@ -10,5 +10,8 @@ use crate::error::{Error, Result};
 /// # Errors
 /// Always, for now.
 pub fn open(path: &Path) -> Result<Disc> {
-    Err(Error::Unsupported(format!("{}: Alcohol MDS descriptors are not read yet", path.display())))
+    Err(Error::Unsupported(format!(
+        "{}: Alcohol MDS descriptors are not read yet",
+        path.display()
+    )))
 }

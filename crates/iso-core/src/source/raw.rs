@@ -27,7 +27,9 @@ pub const FORM2_LEN: usize = 2324;
 /// Bytes of subchannel after a 2448-byte sector.
 pub const SUBCHANNEL_LEN: usize = 96;
 /// The 12-byte sync pattern that opens every data sector (ECMA-130 §14.1).
-pub const SYNC: [u8; 12] = [0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0];
+pub const SYNC: [u8; 12] = [
+    0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0,
+];
 /// Sectors per second of CD audio / frames of the MSF address.
 pub const FRAMES_PER_SECOND: u32 = 75;
 /// Logical block address 0 is MSF 00:02:00 (ECMA-130 §14.2): 150 frames.
@@ -437,7 +439,9 @@ pub fn encode_mode2(s: &mut [u8; RAW_LEN]) {
         return;
     }
     let e = edc(s.get(16..2072).unwrap_or_default()).to_le_bytes();
-    s.get_mut(2072..2076).unwrap_or_default().copy_from_slice(&e);
+    s.get_mut(2072..2076)
+        .unwrap_or_default()
+        .copy_from_slice(&e);
     with_zero_header(s, |s| {
         P_CODE.encode(s);
         Q_CODE.encode(s);
@@ -536,7 +540,11 @@ fn edc_ok(s: &[u8; RAW_LEN], range: std::ops::Range<usize>, at: usize) -> bool {
     edc(s.get(range).unwrap_or_default()) == read_le32(s, at)
 }
 
-fn check_ecc_sector(s: &mut [u8; RAW_LEN], range: std::ops::Range<usize>, at: usize) -> SectorCheck {
+fn check_ecc_sector(
+    s: &mut [u8; RAW_LEN],
+    range: std::ops::Range<usize>,
+    at: usize,
+) -> SectorCheck {
     if edc_ok(s, range.clone(), at) {
         return SectorCheck::Good;
     }

@@ -32,7 +32,11 @@ fn one_flipped_bit_is_caught_and_corrected() {
     for at in [12usize, 16, 500, 2063, 2065] {
         let mut s = good;
         s[at] ^= 0x10;
-        assert_eq!(check(&mut s), SectorCheck::Corrected { bytes: 1 }, "byte {at}");
+        assert_eq!(
+            check(&mut s),
+            SectorCheck::Corrected { bytes: 1 },
+            "byte {at}"
+        );
         assert!(s == good, "byte {at}");
     }
 }
@@ -130,4 +134,3 @@ fn encoder_matches_cdrdao_image() {
     assert_eq!(corrected, [16, 17]);
     assert_eq!(damaged, [300, 301]);
 }
-

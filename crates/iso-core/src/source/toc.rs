@@ -44,7 +44,11 @@ fn track_mode(word: &str) -> Option<(TrackMode, SectorLayout)> {
     Some(match word {
         "AUDIO" => (TrackMode::Audio, SectorLayout::Raw),
         "MODE1" | "MODE2_FORM1" => (
-            if word == "MODE1" { TrackMode::Mode1 } else { TrackMode::Mode2 },
+            if word == "MODE1" {
+                TrackMode::Mode1
+            } else {
+                TrackMode::Mode2
+            },
             SectorLayout::Cooked,
         ),
         "MODE1_RAW" => (TrackMode::Mode1, SectorLayout::Raw),
@@ -103,7 +107,9 @@ pub fn open(text: &str, companions: &Companions) -> Result<Disc> {
             continue;
         }
         let w = words(line);
-        let Some(cmd) = w.first().map(String::as_str) else { continue };
+        let Some(cmd) = w.first().map(String::as_str) else {
+            continue;
+        };
         let lineno = n + 1;
         match cmd {
             "TRACK" => {
@@ -136,7 +142,11 @@ pub fn open(text: &str, companions: &Companions) -> Result<Disc> {
             }
             "FILE" | "AUDIOFILE" | "DATAFILE" => {
                 let Some(t) = tracks.last_mut() else {
-                    return Err(Error::corrupt("TOC file", 0, format!("line {lineno}: {cmd} before TRACK")));
+                    return Err(Error::corrupt(
+                        "TOC file",
+                        0,
+                        format!("line {lineno}: {cmd} before TRACK"),
+                    ));
                 };
                 let name = w.get(1).cloned().unwrap_or_default();
                 let idx = match names.iter().position(|x| *x == name) {
@@ -154,7 +164,11 @@ pub fn open(text: &str, companions: &Companions) -> Result<Disc> {
                     rest.remove(0);
                 }
                 let stride = u64::from(t.layout.stored_len());
-                let unit = if t.mode == TrackMode::Audio { SAMPLES_PER_SECTOR } else { stride };
+                let unit = if t.mode == TrackMode::Audio {
+                    SAMPLES_PER_SECTOR
+                } else {
+                    stride
+                };
                 if cmd != "DATAFILE" {
                     // FILE's first number is where in the file to start.
                     if let Some(s) = rest.first().and_then(|s| sectors(s, SAMPLES_PER_SECTOR)) {
@@ -165,7 +179,10 @@ pub fn open(text: &str, companions: &Companions) -> Result<Disc> {
                 let len = rest.first().and_then(|l| sectors(l, unit));
                 let file_len = files.get(idx).map_or(0, |f| f.len());
                 let len_sectors = len.unwrap_or(file_len.saturating_sub(offset) / stride);
-                next_byte.insert(idx, offset.saturating_add(len_sectors.saturating_mul(stride)));
+                next_byte.insert(
+                    idx,
+                    offset.saturating_add(len_sectors.saturating_mul(stride)),
+                );
                 t.parts.push(Part {
                     file: Some((idx, offset)),
                     sectors: Some(len_sectors),
@@ -173,7 +190,10 @@ pub fn open(text: &str, companions: &Companions) -> Result<Disc> {
             }
             "ZERO" | "SILENCE" | "PREGAP" => {
                 let Some(t) = tracks.last_mut() else { continue };
-                let len = w.last().and_then(|l| sectors(l, SAMPLES_PER_SECTOR)).unwrap_or(0);
+                let len = w
+                    .last()
+                    .and_then(|l| sectors(l, SAMPLES_PER_SECTOR))
+                    .unwrap_or(0);
                 t.parts.push(Part {
                     file: None,
                     sectors: Some(len),
@@ -184,10 +204,12 @@ pub fn open(text: &str, companions: &Companions) -> Result<Disc> {
             }
             "START" => {
                 let Some(t) = tracks.last_mut() else { continue };
-                t.start = Some(match w.get(1).and_then(|s| sectors(s, SAMPLES_PER_SECTOR)) {
-                    Some(s) => s,
-                    None => total(&t.parts),
-                });
+                t.start = Some(
+                    match w.get(1).and_then(|s| sectors(s, SAMPLES_PER_SECTOR)) {
+                        Some(s) => s,
+                        None => total(&t.parts),
+                    },
+                );
             }
             _ => {}
         }
@@ -233,12 +255,18 @@ fn layout(tracks: &[TocTrack], warnings: &mut Vec<Warning>) -> Vec<Track> {
             warnings.push(Warning::new(
                 "TOC file",
                 None,
-                format!("track {number} is made of {data_parts} file parts; only the first is read"),
+                format!(
+                    "track {number} is made of {data_parts} file parts; only the first is read"
+                ),
             ));
         }
         let (file, offset) = storage.unwrap_or((0, 0));
         // Track 1's pregap lies before LBA 0 (00:02:00).
-        let start = if i == 0 { 0 } else { lba.saturating_add(pregap) };
+        let start = if i == 0 {
+            0
+        } else {
+            lba.saturating_add(pregap)
+        };
         out.push(Track {
             number,
             session: 1,
