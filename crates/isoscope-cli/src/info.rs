@@ -71,6 +71,7 @@ fn report(image: &Image) -> Value {
         ),
     );
     m.insert("session".into(), json!(info.session));
+    m.insert("container".into(), crate::tracks::container_json(image));
     m.insert(
         "descriptors".into(),
         Value::Array(

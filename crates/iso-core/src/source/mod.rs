@@ -8,11 +8,13 @@
 pub mod ccd;
 pub mod chd;
 pub mod container;
+pub mod convert;
 pub mod cue;
 pub mod disc;
 pub mod mds;
 pub mod nrg;
 pub mod raw;
+pub mod scan;
 pub mod toc;
 
 use std::fs::File;
