@@ -22,10 +22,8 @@ const FORM2_SAMPLE: usize = 8;
 /// Runs `convert`.
 pub fn run(args: &ConvertArgs) -> Outcome {
     crate::graceful_cancel();
-    let options = OpenOptions {
-        track: args.track,
-        ..OpenOptions::default()
-    };
+    let mut options = OpenOptions::default();
+    options.track = args.track;
     let shown = args.image.display().to_string();
     let image = Image::open(&args.image, &options).map_err(|e| Failure::from_core(&shown, &e))?;
     let Some(disc) = image.disc() else {
@@ -34,7 +32,7 @@ pub fn run(args: &ConvertArgs) -> Outcome {
             term::escape(&shown)
         )));
     };
-    let number = args.track.or(image.info().data_track).ok_or_else(|| {
+    let number = args.track.or(image.info().disc.as_ref().and_then(|d| d.data_track)).ok_or_else(|| {
         Failure::usage(format!(
             "{}: the disc has no data track",
             term::escape(&shown)

@@ -7,10 +7,10 @@ use serde_json::{json, Value};
 /// `{"format": ..., "data_track": N, "files": [...], "tracks": [...]}`, or
 /// null for a plain image file.
 pub fn container_json(image: &Image) -> Value {
-    let info = image.info();
-    let Some(kind) = info.container else {
+    let Some(info) = image.info().disc.as_ref() else {
         return Value::Null;
     };
+    let kind = info.container;
     let files = image
         .disc()
         .map(|d| d.file_names.clone())

@@ -145,6 +145,32 @@ impl ContainerKind {
     }
 }
 
+/// The container section of [`crate::ImageInfo`]: what the image came
+/// in, and its tracks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscInfo {
+    /// The container format.
+    pub container: ContainerKind,
+    /// The tracks, as the container's table of contents states them.
+    pub tracks: Vec<Track>,
+    /// The number of the track whose file system the views show.
+    pub data_track: Option<u8>,
+}
+
+impl DiscInfo {
+    /// "CUE sheet: 3 tracks (1 data, 2 audio)".
+    pub fn summary(&self) -> String {
+        let data = self.tracks.iter().filter(|t| t.mode.is_data()).count();
+        let audio = self.tracks.len() - data;
+        let n = self.tracks.len();
+        format!(
+            "{}: {n} track{} ({data} data, {audio} audio)",
+            self.container.label(),
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
 /// A disc: its tracks, their data files, and what was odd about them.
 #[derive(Debug)]
 pub struct Disc {
