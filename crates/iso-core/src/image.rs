@@ -239,7 +239,15 @@ impl Image {
             root_only,
             boot: self.info.boot_catalog(),
         };
-        iso9660::build_tree(&self.source, vd, &opts)
+        let tree = iso9660::build_tree(&self.source, vd, &opts)?;
+        match &self.disc {
+            Some(disc) => {
+                let mut tree = crate::source::tracks_dir::add_tracks_dir(tree, disc)?;
+                crate::source::tracks_dir::mark_form2(&mut tree, disc);
+                Ok(tree)
+            }
+            None => Ok(tree),
+        }
     }
 
     fn views_list(&self) -> String {
@@ -290,6 +298,37 @@ impl Image {
                     header_size_div4,
                     block_size_log2,
                 )?)))
+            }
+            Encoding::Form2 | Encoding::AudioTrack { .. } => self.open_disc_file(tree, node),
+        }
+    }
+
+    /// Opens a file that reads through a disc container's other byte
+    /// views: Form 2 sectors, or an audio track as WAV.
+    fn open_disc_file(&self, tree: &Tree, node: NodeId) -> Result<FileReader> {
+        use crate::source::virtual_files::{form2_extents, Form2View, WavView};
+        let disc = self.disc.clone().ok_or_else(|| {
+            Error::Unsupported(format!("{} needs a disc container", tree.path(node)))
+        })?;
+        let size = tree.size(node);
+        match tree.encoding(node) {
+            Encoding::AudioTrack { track } => {
+                let t = disc
+                    .track(track)
+                    .cloned()
+                    .ok_or_else(|| Error::NotFound(format!("track {track}")))?;
+                let wav = WavView::new(disc, t);
+                let len = wav.len();
+                let extents = vec![crate::tree::Extent::recorded(0, len)];
+                Ok(FileReader::Plain(ExtentReader::new(Arc::new(wav), extents, len)))
+            }
+            _ => {
+                let (extents, _) = form2_extents(tree.extents(node));
+                Ok(FileReader::Plain(ExtentReader::new(
+                    Arc::new(Form2View(disc)),
+                    extents,
+                    size,
+                )))
             }
         }
     }

@@ -16,6 +16,8 @@ pub mod nrg;
 pub mod raw;
 pub mod scan;
 pub mod toc;
+pub mod tracks_dir;
+pub mod virtual_files;
 
 use std::fs::File;
 use std::io;
