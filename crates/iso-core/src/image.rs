@@ -320,7 +320,11 @@ impl Image {
                 let wav = WavView::new(disc, t);
                 let len = wav.len();
                 let extents = vec![crate::tree::Extent::recorded(0, len)];
-                Ok(FileReader::Plain(ExtentReader::new(Arc::new(wav), extents, len)))
+                Ok(FileReader::Plain(ExtentReader::new(
+                    Arc::new(wav),
+                    extents,
+                    len,
+                )))
             }
             _ => {
                 let (extents, _) = form2_extents(tree.extents(node));

@@ -32,12 +32,15 @@ pub fn run(args: &ConvertArgs) -> Outcome {
             term::escape(&shown)
         )));
     };
-    let number = args.track.or(image.info().disc.as_ref().and_then(|d| d.data_track)).ok_or_else(|| {
-        Failure::usage(format!(
-            "{}: the disc has no data track",
-            term::escape(&shown)
-        ))
-    })?;
+    let number = args
+        .track
+        .or(image.info().disc.as_ref().and_then(|d| d.data_track))
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "{}: the disc has no data track",
+                term::escape(&shown)
+            ))
+        })?;
     let track = disc
         .track(number)
         .ok_or_else(|| Failure::usage(format!("the disc has no track {number}")))?;

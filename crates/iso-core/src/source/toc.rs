@@ -235,17 +235,20 @@ fn layout(tracks: &[TocTrack], warnings: &mut Vec<Warning>) -> Vec<Track> {
         let number = u8::try_from(i + 1).unwrap_or(u8::MAX);
         let all = total(&t.parts);
         let pregap = t.start.unwrap_or(0).min(all);
-        // The part holding INDEX 01, and how far into it INDEX 01 is.
+        // The part holding INDEX 01, and how far into it INDEX 01 is; the
+        // parts from there on must be one file's data for the track to be
+        // read whole.
         let mut before = 0u64;
         let mut storage = None;
         let mut data_parts = 0;
+        let stride = u64::from(t.layout.stored_len());
         for p in &t.parts {
             let len = p.sectors.unwrap_or(0);
-            if let Some((file, offset)) = p.file {
+            let holds_start = pregap < before.saturating_add(len) || (len == 0 && pregap == before);
+            if let Some((file, offset)) = p.file.filter(|_| storage.is_some() || holds_start) {
                 data_parts += 1;
                 if storage.is_none() {
                     let skip = pregap.saturating_sub(before);
-                    let stride = u64::from(t.layout.stored_len());
                     storage = Some((file, offset.saturating_add(skip.saturating_mul(stride))));
                 }
             }
@@ -255,9 +258,7 @@ fn layout(tracks: &[TocTrack], warnings: &mut Vec<Warning>) -> Vec<Track> {
             warnings.push(Warning::new(
                 "TOC file",
                 None,
-                format!(
-                    "track {number} is made of {data_parts} file parts; only the first is read"
-                ),
+                format!("track {number} is made of {data_parts} file parts after its start; only the first is read"),
             ));
         }
         let (file, offset) = storage.unwrap_or((0, 0));

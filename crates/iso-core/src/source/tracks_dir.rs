@@ -79,7 +79,11 @@ pub fn add_tracks_dir(tree: Tree, disc: &Disc) -> Result<Tree> {
         }
         let range = b.add_children(new, nodes)?;
         for (i, k) in kids.iter().enumerate() {
-            let id = NodeId(range.start.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)));
+            let id = NodeId(
+                range
+                    .start
+                    .saturating_add(u32::try_from(i).unwrap_or(u32::MAX)),
+            );
             if tree.kind(*k) == NodeKind::Dir {
                 queue.push_back((*k, id));
             }

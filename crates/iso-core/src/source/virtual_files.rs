@@ -31,7 +31,9 @@ impl ImageSource for Form2View {
             let within = usize::try_from(pos % FORM2_LEN as u64).unwrap_or(0);
             self.0.read_form2(lba, &mut sector)?;
             let take = (FORM2_LEN - within).min(buf.len() - done);
-            let src = sector.get(within..within + take).ok_or(io::ErrorKind::InvalidInput)?;
+            let src = sector
+                .get(within..within + take)
+                .ok_or(io::ErrorKind::InvalidInput)?;
             buf.get_mut(done..done + take)
                 .ok_or(io::ErrorKind::InvalidInput)?
                 .copy_from_slice(src);
@@ -132,13 +134,17 @@ impl ImageSource for WavView {
             let take = (44 - from).min(buf.len());
             buf.get_mut(..take)
                 .ok_or(io::ErrorKind::InvalidInput)?
-                .copy_from_slice(h.get(from..from + take).ok_or(io::ErrorKind::InvalidInput)?);
+                .copy_from_slice(
+                    h.get(from..from + take)
+                        .ok_or(io::ErrorKind::InvalidInput)?,
+                );
             done = take;
         }
         let pos = offset.saturating_add(crate::bytes::u64_from(done));
         if pos < end {
             let rest = buf.get_mut(done..).ok_or(io::ErrorKind::InvalidInput)?;
-            self.disc.read_audio(&self.track, pos - WAV_HEADER_LEN, rest)?;
+            self.disc
+                .read_audio(&self.track, pos - WAV_HEADER_LEN, rest)?;
         }
         Ok(())
     }
