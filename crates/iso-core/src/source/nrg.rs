@@ -11,7 +11,7 @@
 //!   of INDEX 00, INDEX 01 and the track's end (32-bit in DAOI, 64-bit in
 //!   DAOX).
 //! - `CUES` / `CUEX`: 8-byte cue points (control/ADR, BCD track, BCD index,
-//!   0, then the address: MSF in CUES, a signed 32-bit LBA in CUEX).
+//!   0, then the address: BCD MSF in CUES, a signed 32-bit LBA in CUEX).
 //! - `ETNF` / `ETN2` (track-at-once): per track the file offset, the
 //!   length in bytes (32-bit each in ETNF, 64-bit in ETN2), 32-bit mode,
 //!   32-bit start LBA, and 4 (ETNF) or 8 (ETN2) unused bytes. Each track
@@ -334,10 +334,11 @@ fn apply_cues(raws: &mut [Raw], cues: Option<&Chunk>) {
         let lba = if v2 {
             be_u32(p, 4).and_then(|v| u32::try_from(i32::from_be_bytes(v.to_be_bytes())).ok())
         } else {
+            let bcd = |b: u8| (b >> 4) * 10 + (b & 0x0F);
             let msf = Msf {
-                minute: u8_at(p, 5).unwrap_or(0),
-                second: u8_at(p, 6).unwrap_or(0),
-                frame: u8_at(p, 7).unwrap_or(0),
+                minute: bcd(u8_at(p, 5).unwrap_or(0)),
+                second: bcd(u8_at(p, 6).unwrap_or(0)),
+                frame: bcd(u8_at(p, 7).unwrap_or(0)),
             };
             msf.frames().checked_sub(super::raw::MSF_OFFSET)
         };
