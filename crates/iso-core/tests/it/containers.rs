@@ -429,3 +429,129 @@ fn track_past_the_end_of_its_file_is_a_warning() {
     );
     assert_eq!(listing(&image, View::RockRidge, &[]), data_listing());
 }
+
+// ---- hostile containers: clear errors or warnings, never a panic, a hang
+// or an unbounded allocation.
+
+fn open_err(path: &Path) -> String {
+    match Image::open(path, &OpenOptions::default()) {
+        Ok(_) => String::new(),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn cue_with_ten_thousand_tracks_is_refused() {
+    let tmp = stage(&["mode1.bin"]);
+    let mut text = String::from("FILE \"mode1.bin\" BINARY\n");
+    for n in 0..10_000 {
+        text.push_str(&format!("  TRACK {:02} MODE1/2352\n    INDEX 01 00:00:{:02}\n", n % 100, n % 75));
+    }
+    let cue = tmp.path().join("many.cue");
+    fs::write(&cue, text).unwrap();
+    let err = open_err(&cue);
+    assert!(err.contains("more than 99 tracks"), "{err}");
+}
+
+#[test]
+fn cue_naming_itself_is_refused() {
+    let tmp = stage(&[]);
+    let cue = tmp.path().join("self.cue");
+    fs::write(&cue, "FILE \"self.cue\" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n").unwrap();
+    let err = open_err(&cue);
+    assert!(err.contains("names itself"), "{err}");
+    // ... also in another letter case.
+    fs::write(&cue, "FILE \"SELF.CUE\" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n").unwrap();
+    let err = open_err(&cue);
+    assert!(err.contains("names itself"), "{err}");
+}
+
+/// An NRG footer pointing at a chain whose sizes run outside the file,
+/// or at itself, or at a chain of empty chunks that never ends.
+#[test]
+fn nrg_with_chunks_outside_the_file_or_endless() {
+    let tmp = stage(&["dao2.nrg"]);
+    let good = fs::read(tmp.path().join("dao2.nrg")).unwrap();
+    let len = good.len();
+    let first = u64::from_be_bytes(good[len - 8..].try_into().unwrap()) as usize;
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("size past the end", {
+            let mut b = good.clone();
+            b[first + 4..first + 8].copy_from_slice(&u32::MAX.to_be_bytes());
+            b
+        }),
+        ("footer past the end", {
+            let mut b = good.clone();
+            b[len - 8..].copy_from_slice(&(u64::MAX - 3).to_be_bytes());
+            b
+        }),
+        ("footer at the footer", {
+            let mut b = good.clone();
+            b[len - 8..].copy_from_slice(&((len - 12) as u64).to_be_bytes());
+            b
+        }),
+        ("endless empty chunks", {
+            let mut b = good[..first].to_vec();
+            for _ in 0..10_000 {
+                b.extend_from_slice(b"MTYP\0\0\0\0");
+            }
+            b.extend_from_slice(b"NER5");
+            b.extend_from_slice(&(first as u64).to_be_bytes());
+            b
+        }),
+    ];
+    for (what, bytes) in cases {
+        let p = tmp.path().join("bad.nrg");
+        fs::write(&p, bytes).unwrap();
+        let err = open_err(&p);
+        assert!(err.contains("NRG"), "{what}: {err:?}");
+    }
+}
+
+#[test]
+fn mds_with_offsets_past_the_end_is_an_error() {
+    let tmp = stage(&[]);
+    let mut mds = b"MEDIA DESCRIPTOR".to_vec();
+    mds.extend_from_slice(&[1, 5, 0, 0, 1, 0, 0, 0]);
+    mds.resize(0x58, 0);
+    mds[0x50..0x54].copy_from_slice(&0x7fff_fff0u32.to_le_bytes());
+    let p = tmp.path().join("bad.mds");
+    fs::write(&p, &mds).unwrap();
+    fs::write(tmp.path().join("bad.mdf"), vec![0u8; 4096]).unwrap();
+    let err = open_err(&p);
+    assert!(!err.is_empty() && err.contains("MDS"), "{err}");
+}
+
+#[test]
+fn chd_with_a_bad_hunk_map_is_an_error() {
+    let tmp = stage(&["mode1.chd"]);
+    let p = tmp.path().join("mode1.chd");
+    let mut b = fs::read(&p).unwrap();
+    for x in b.iter_mut().skip(124).take(64) {
+        *x = 0xFF;
+    }
+    fs::write(&p, b).unwrap();
+    let err = open_err(&p);
+    assert!(err.contains("CHD"), "{err}");
+}
+
+#[test]
+fn raw_sectors_claiming_mode_seven() {
+    let tmp = stage(&["mode1.bin"]);
+    let bin = tmp.path().join("mode1.bin");
+    let mut bytes = fs::read(&bin).unwrap();
+    for s in bytes.chunks_exact_mut(2352) {
+        s[15] = 7;
+    }
+    fs::write(&bin, bytes).unwrap();
+    let image = open(&bin);
+    assert!(
+        image.warnings().iter().any(|w| w.to_string().contains("mode 7")),
+        "{:?}",
+        image.warnings()
+    );
+    let r = scan::check_sectors(image.disc().unwrap(), &Progress::new(), &Cancel::new()).unwrap();
+    assert_eq!(r.damaged, 45);
+    assert!(r.problems.iter().all(|p| p.check == SectorCheck::BadMode(7)));
+    assert!(r.problems[0].to_string().contains("mode 7"));
+}
