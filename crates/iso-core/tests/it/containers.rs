@@ -445,7 +445,11 @@ fn cue_with_ten_thousand_tracks_is_refused() {
     let tmp = stage(&["mode1.bin"]);
     let mut text = String::from("FILE \"mode1.bin\" BINARY\n");
     for n in 0..10_000 {
-        text.push_str(&format!("  TRACK {:02} MODE1/2352\n    INDEX 01 00:00:{:02}\n", n % 100, n % 75));
+        text.push_str(&format!(
+            "  TRACK {:02} MODE1/2352\n    INDEX 01 00:00:{:02}\n",
+            n % 100,
+            n % 75
+        ));
     }
     let cue = tmp.path().join("many.cue");
     fs::write(&cue, text).unwrap();
@@ -457,11 +461,19 @@ fn cue_with_ten_thousand_tracks_is_refused() {
 fn cue_naming_itself_is_refused() {
     let tmp = stage(&[]);
     let cue = tmp.path().join("self.cue");
-    fs::write(&cue, "FILE \"self.cue\" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n").unwrap();
+    fs::write(
+        &cue,
+        "FILE \"self.cue\" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n",
+    )
+    .unwrap();
     let err = open_err(&cue);
     assert!(err.contains("names itself"), "{err}");
     // ... also in another letter case.
-    fs::write(&cue, "FILE \"SELF.CUE\" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n").unwrap();
+    fs::write(
+        &cue,
+        "FILE \"SELF.CUE\" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n",
+    )
+    .unwrap();
     let err = open_err(&cue);
     assert!(err.contains("names itself"), "{err}");
 }
@@ -546,12 +558,40 @@ fn raw_sectors_claiming_mode_seven() {
     fs::write(&bin, bytes).unwrap();
     let image = open(&bin);
     assert!(
-        image.warnings().iter().any(|w| w.to_string().contains("mode 7")),
+        image
+            .warnings()
+            .iter()
+            .any(|w| w.to_string().contains("mode 7")),
         "{:?}",
         image.warnings()
     );
     let r = scan::check_sectors(image.disc().unwrap(), &Progress::new(), &Cancel::new()).unwrap();
     assert_eq!(r.damaged, 45);
-    assert!(r.problems.iter().all(|p| p.check == SectorCheck::BadMode(7)));
+    assert!(r
+        .problems
+        .iter()
+        .all(|p| p.check == SectorCheck::BadMode(7)));
     assert!(r.problems[0].to_string().contains("mode 7"));
+}
+
+#[test]
+fn alcohol_mds_and_mdf_open_from_either() {
+    let tmp = stage(&["alcohol.mds", "alcohol.mdf"]);
+    for member in ["alcohol.mds", "alcohol.mdf"] {
+        let image = open(&tmp.path().join(member));
+        assert_eq!(
+            image.info().disc.as_ref().unwrap().container,
+            ContainerKind::Mds
+        );
+        let t = tracks(&image);
+        assert_eq!(
+            (t.len(), t[0].start, t[0].length, t[0].sector_len),
+            (1, 0, 45, 2352)
+        );
+        assert_eq!(
+            listing(&image, View::RockRidge, &[]),
+            data_listing(),
+            "{member}"
+        );
+    }
 }
