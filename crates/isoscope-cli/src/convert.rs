@@ -84,7 +84,11 @@ pub fn run(args: &ConvertArgs) -> Outcome {
         }
         Err(e) => {
             let _ = fs::remove_file(&part);
-            return Err(Failure::from_core(&shown, &e));
+            let mut f = Failure::from_core(&shown, &e);
+            if !form2.is_empty() && !args.form1_only {
+                f.message.push_str(" (--form1-only)");
+            }
+            return Err(f);
         }
     };
     drop(out);
