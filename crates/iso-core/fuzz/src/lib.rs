@@ -87,6 +87,8 @@ pub fn walk(data: &[u8]) {
 /// # Panics
 /// When something was written outside the destination (the bug this
 /// target looks for).
+// Options are set field by field: ExtractOptions may become non_exhaustive.
+#[allow(clippy::field_reassign_with_default)]
 pub fn extract(data: &[u8]) {
     let Some(image) = image(data) else {
         return;
