@@ -47,3 +47,8 @@ mod iso9660;
 /// and vcdxrip; damaged and hostile containers built in the tests.
 #[path = "it/containers.rs"]
 mod containers;
+/// The fuzz targets' steps (crates/iso-core/fuzz/src/lib.rs) replayed on
+/// every input the fuzzer once crashed on (tests/crashes/) and on every
+/// fixture: no panic, nothing extracted outside its destination.
+#[path = "it/crashes.rs"]
+mod crashes;

@@ -49,6 +49,11 @@ pub enum Command {
     /// files are stored in Mode 2 Form 2 (Video CD MPEG) is refused unless
     /// --form1-only.
     Convert(ConvertArgs),
+    /// Read every file of a view end to end (every extent, zisofs
+    /// decompressed) and list each file that cannot be read or whose
+    /// content does not match its entry, with what is wrong and where.
+    /// Exit 1 when any file failed or the image reported damage.
+    Test(TestArgs),
 }
 
 /// Which filesystem view of the image to read.
@@ -163,6 +168,21 @@ pub struct ExtractArgs {
     /// No progress and no summary.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// Give every extracted file and directory the owner write bit (the
+    /// image's modes are kept otherwise, often read-only); setuid and
+    /// setgid bits are dropped either way.
+    #[arg(long)]
+    pub writable: bool,
+}
+
+/// `test IMAGE [--view …]`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The disc image.
+    pub image: PathBuf,
+    /// Filesystem view.
+    #[arg(long, value_enum, default_value_t = ViewArg::Auto)]
+    pub view: ViewArg,
 }
 
 /// Checksum algorithm.
