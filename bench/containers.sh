@@ -53,17 +53,13 @@ if [ ! -f "$bin" ]; then
 fi
 printf 'FILE "%s" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n' "$(basename "$bin")" > "$cue"
 
-# best of REPS wall-clock seconds of a command
-best() {
-    local b=""
-    for _ in $(seq "$REPS"); do
-        local s e t
-        s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N)
-        t=$(echo "$e - $s" | bc)
-        if [ -z "$b" ] || [ "$(echo "$t < $b" | bc)" = 1 ]; then b=$t; fi
-    done
-    echo "$b"
+# wall-clock seconds of one run of a command
+once() {
+    local s e
+    s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N)
+    echo "$e - $s" | bc
 }
+min() { if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc)" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 ratio() { echo "scale=2; $1 / $2" | bc; }
 
 cat "$iso" "$bin" > /dev/null   # warm the cache
@@ -72,17 +68,22 @@ ext() { rm -rf "$dest"; "$ISOSCOPE" extract "$1" -o "$dest" -q; }
 conv() { rm -f "$dest.iso"; "$ISOSCOPE" convert "$1" -o "$dest.iso"; }
 bch() { rm -f "$dest"-b*.iso; (cd "$BENCH_DIR" && bchunk "$(basename "$bin")" "$(basename "$cue")" containers-out-b); }
 
-ls_iso=$(best "$ISOSCOPE" ls -r "$iso")
-ls_cue=$(best "$ISOSCOPE" ls -r "$cue")
-ex_iso=$(best ext "$iso")
-ex_cue=$(best ext "$cue")
-cv=$(best conv "$cue")
-bc_=$(best bch)
+# The runs are interleaved (ISO, BIN, ISO, BIN ...) and the best of each
+# kept, so a busy moment of a shared machine does not fall on one side.
+ls_iso=""; ls_cue=""; ex_iso=""; ex_cue=""; cv=""; bc_=""
+for _ in $(seq "$REPS"); do
+    ls_iso=$(min "$ls_iso" "$(once "$ISOSCOPE" ls -r "$iso")")
+    ls_cue=$(min "$ls_cue" "$(once "$ISOSCOPE" ls -r "$cue")")
+    ex_iso=$(min "$ex_iso" "$(once ext "$iso")")
+    ex_cue=$(min "$ex_cue" "$(once ext "$cue")")
+    cv=$(min "$cv" "$(once conv "$cue")")
+    bc_=$(min "$bc_" "$(once bch)")
+done
 cmp "$dest.iso" "$iso"
 cmp "$dest"-b01.iso "$iso"
 rm -rf "$dest" "$dest.iso" "$dest"-b*.iso
 
-echo "files: $N_SMALL  ISO: $(stat -c %s "$iso") bytes  BIN: $(stat -c %s "$bin") bytes  (best of $REPS, warm cache)"
+echo "files: $N_SMALL  ISO: $(stat -c %s "$iso") bytes  BIN: $(stat -c %s "$bin") bytes  (best of $REPS interleaved runs, warm cache, load $(cut -d" " -f1 /proc/loadavg))"
 printf '| work | plain .iso (s) | BIN/CUE (s) | BIN / ISO |\n|---|---:|---:|---:|\n'
 printf '| ls -r | %s | %s | %s |\n' "$ls_iso" "$ls_cue" "$(ratio "$ls_cue" "$ls_iso")"
 printf '| extract | %s | %s | %s |\n' "$ex_iso" "$ex_cue" "$(ratio "$ex_cue" "$ex_iso")"
