@@ -12,8 +12,8 @@ mod extract;
 mod info;
 mod ls;
 mod term;
-mod tracks;
 mod test;
+mod tracks;
 mod verify;
 
 /// A faster allocator for the many small allocations of a tree walk.

@@ -15,7 +15,7 @@ use iso_core::source::convert::{self, ConvertOptions, Form2Policy};
 use iso_core::source::disc::{ContainerKind, Track, TrackMode};
 use iso_core::source::raw::SectorCheck;
 use iso_core::source::scan;
-use iso_core::{Error, Image, NodeKind, OpenOptions, View};
+use iso_core::{Image, NodeKind, OpenOptions, View};
 
 use crate::util::{fixtures_dir, gunzip, recorded_nodes, sha256_of};
 
@@ -384,11 +384,40 @@ fn flipped_bit_is_caught_by_edc_and_corrected_by_ecc() {
 }
 
 #[test]
-fn chd_is_reported_as_not_read_yet() {
-    let tmp = stage(&["mode1.chd"]);
-    let err = Image::open(&tmp.path().join("mode1.chd"), &OpenOptions::default()).unwrap_err();
-    assert!(matches!(err, Error::Unsupported(_)), "{err}");
-    assert!(err.to_string().contains("CHD"), "{err}");
+fn chd_of_a_mixed_mode_cd() {
+    let tmp = stage(&["mixed.chd"]);
+    let image = open(&tmp.path().join("mixed.chd"));
+    assert_eq!(
+        image.info().disc.as_ref().unwrap().container,
+        ContainerKind::Chd
+    );
+    assert_tracks(&image, "mixed.cdinfo", true);
+    assert_eq!(listing(&image, View::RockRidge, &[]), data_listing());
+    // chdman stores audio big-endian; the WAV is still bchunk's.
+    assert_wav(&image);
+    let r = scan::check_sectors(image.disc().unwrap(), &Progress::new(), &Cancel::new()).unwrap();
+    assert_eq!((r.checked, r.good), (45, 45));
+}
+
+#[test]
+fn chd_of_a_data_cd() {
+    let tmp = stage(&["vcd.chd"]);
+    let image = open(&tmp.path().join("vcd.chd"));
+    assert_tracks(&image, "vcd.cdinfo", true);
+    assert_eq!(
+        listing(&image, View::Iso9660, &[AVSEQ]),
+        expected("vcd.listing", &[AVSEQ])
+    );
+    let tree = image.tree(View::Iso9660).unwrap();
+    let id = tree.lookup(AVSEQ).unwrap();
+    let mut content = Vec::new();
+    image
+        .open_file(&tree, id)
+        .unwrap()
+        .read_to_end(&mut content)
+        .unwrap();
+    let mpeg = gunzip(&dir().join("vcd.avseq01.mpg.gz"));
+    assert!(content.windows(mpeg.len()).any(|w| w == mpeg.as_slice()));
 }
 
 #[test]
@@ -536,8 +565,8 @@ fn mds_with_offsets_past_the_end_is_an_error() {
 
 #[test]
 fn chd_with_a_bad_hunk_map_is_an_error() {
-    let tmp = stage(&["mode1.chd"]);
-    let p = tmp.path().join("mode1.chd");
+    let tmp = stage(&["mixed.chd"]);
+    let p = tmp.path().join("mixed.chd");
     let mut b = fs::read(&p).unwrap();
     for x in b.iter_mut().skip(124).take(64) {
         *x = 0xFF;
