@@ -92,12 +92,7 @@ impl ImageSource for ChdSource {
             if take == 0 {
                 return Err(io::ErrorKind::UnexpectedEof.into());
             }
-            let src = data
-                .get(within..within + take)
-                .ok_or(io::ErrorKind::InvalidInput)?;
-            buf.get_mut(done..done + take)
-                .ok_or(io::ErrorKind::InvalidInput)?
-                .copy_from_slice(src);
+            super::copy_part(data, within, take, buf, done)?;
             done += take;
             pos += crate::bytes::u64_from(take);
         }

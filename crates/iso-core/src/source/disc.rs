@@ -481,12 +481,7 @@ impl ImageSource for Disc {
                 sector.resize(USER_LEN, 0);
                 self.read_user_run(t, lba, &mut sector)?;
                 let take = (USER_LEN - within).min(left);
-                let src = sector
-                    .get(within..within + take)
-                    .ok_or(io::ErrorKind::InvalidInput)?;
-                buf.get_mut(done..done + take)
-                    .ok_or(io::ErrorKind::InvalidInput)?
-                    .copy_from_slice(src);
+                super::copy_part(&sector, within, take, buf, done)?;
                 done += take;
                 pos += crate::bytes::u64_from(take);
             }

@@ -59,6 +59,24 @@ pub fn read_vec(source: &dyn ImageSource, offset: u64, len: usize) -> Result<Vec
     Ok(buf)
 }
 
+/// Copies `take` bytes of `src` from `within` into `buf` at `done` (the
+/// step of the translating sources' read loops).
+pub(crate) fn copy_part(
+    src: &[u8],
+    within: usize,
+    take: usize,
+    buf: &mut [u8],
+    done: usize,
+) -> io::Result<()> {
+    let part = src
+        .get(within..within.saturating_add(take))
+        .ok_or(io::ErrorKind::InvalidInput)?;
+    buf.get_mut(done..done.saturating_add(take))
+        .ok_or(io::ErrorKind::InvalidInput)?
+        .copy_from_slice(part);
+    Ok(())
+}
+
 /// A plain image file on the host.
 #[derive(Debug)]
 pub struct FileSource {

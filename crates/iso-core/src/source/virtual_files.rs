@@ -31,12 +31,7 @@ impl ImageSource for Form2View {
             let within = usize::try_from(pos % FORM2_LEN as u64).unwrap_or(0);
             self.0.read_form2(lba, &mut sector)?;
             let take = (FORM2_LEN - within).min(buf.len() - done);
-            let src = sector
-                .get(within..within + take)
-                .ok_or(io::ErrorKind::InvalidInput)?;
-            buf.get_mut(done..done + take)
-                .ok_or(io::ErrorKind::InvalidInput)?
-                .copy_from_slice(src);
+            super::copy_part(&sector, within, take, buf, done)?;
             done += take;
             pos += crate::bytes::u64_from(take);
         }
