@@ -205,6 +205,74 @@ pub struct UnixMeta {
     pub rdev: Option<u64>,
 }
 
+/// The CD-ROM XA attributes of a directory record: the 14-byte record XA
+/// writers put at the start of its System Use field — owner group ID (BP
+/// 1–2) and user ID (3–4), big-endian; attributes (5–6, big-endian:
+/// permission bits 0x0001 owner read, 0x0004 owner execute, 0x0010 group
+/// read, 0x0040 group execute, 0x0100 world read, 0x0400 world execute;
+/// 0x0800 Mode 2 Form 1 sectors, 0x1000 Mode 2 Form 2, 0x2000 interleaved,
+/// 0x4000 CD-DA, 0x8000 directory); signature "XA" (7–8); file number
+/// (9) for interleaved files; 5 reserved bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct XaAttributes {
+    /// Owner group ID.
+    pub group_id: u16,
+    /// Owner user ID.
+    pub user_id: u16,
+    /// The attribute bits, as recorded.
+    pub attributes: u16,
+    /// File number (interleaved files).
+    pub file_number: u8,
+}
+
+impl XaAttributes {
+    /// The file's sectors are Mode 2 Form 1 (2048 bytes of data, with ECC).
+    pub fn form1(&self) -> bool {
+        self.attributes & 0x0800 != 0
+    }
+    /// The file's sectors are Mode 2 Form 2 (2324 bytes, no ECC: video,
+    /// audio).
+    pub fn form2(&self) -> bool {
+        self.attributes & 0x1000 != 0
+    }
+    /// The file is interleaved with others (see `file_number`).
+    pub fn interleaved(&self) -> bool {
+        self.attributes & 0x2000 != 0
+    }
+    /// The file is CD-DA audio.
+    pub fn cdda(&self) -> bool {
+        self.attributes & 0x4000 != 0
+    }
+    /// The record is a directory's.
+    pub fn directory(&self) -> bool {
+        self.attributes & 0x8000 != 0
+    }
+    /// Words for properties: "Mode 2 Form 1", "Form 2, interleaved" …
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.form1() {
+            parts.push("Mode 2 Form 1");
+        }
+        if self.form2() {
+            parts.push("Mode 2 Form 2");
+        }
+        if self.interleaved() {
+            parts.push("interleaved");
+        }
+        if self.cdda() {
+            parts.push("CD-DA");
+        }
+        if self.directory() {
+            parts.push("directory");
+        }
+        if parts.is_empty() {
+            "no attributes".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
 /// Everything about a node the builder is told.
 #[derive(Debug, Clone, Default)]
 pub struct NewNode {
@@ -349,6 +417,9 @@ pub struct Tree {
     extents: Vec<Extent>,
     warnings: Vec<Warning>,
     partial: bool,
+    /// CD-ROM XA attributes, by node index (ascending: nodes are added in
+    /// id order). Empty on images without XA records.
+    xa: Vec<(u32, XaAttributes)>,
 }
 
 /// Iterator over a directory's children.
@@ -423,6 +494,19 @@ impl Tree {
     pub fn name(&self, id: NodeId) -> &str {
         let n = self.node(id);
         self.str_at(n.name_off, u32::from(n.name_len))
+    }
+
+    /// The bytes the node's name stands for (see [`names`]): what the disc
+    /// holds, for a host name on Unix. Borrowed unless the name has bytes
+    /// that are not UTF-8.
+    pub fn name_bytes(&self, id: NodeId) -> std::borrow::Cow<'_, [u8]> {
+        names::host_bytes(self.name(id))
+    }
+
+    /// The node's name for people: bytes that are not UTF-8 as `\x83`,
+    /// unpaired UTF-16 surrogates as `\u{d800}` (see [`names`]).
+    pub fn display_name(&self, id: NodeId) -> std::borrow::Cow<'_, str> {
+        names::display(self.name(id))
     }
 
     /// The index of the first of `ids` whose name starts with `lower` (in
@@ -676,6 +760,13 @@ impl Tree {
         }
     }
 
+    /// The CD-ROM XA attributes of the node's directory record (Mode 2
+    /// Form 1/Form 2, interleaving), on images written with them.
+    pub fn xa(&self, id: NodeId) -> Option<XaAttributes> {
+        let i = self.xa.binary_search_by_key(&id.0, |&(n, _)| n).ok()?;
+        self.xa.get(i).map(|&(_, a)| a)
+    }
+
     /// Whether this tree holds only the root directory's entries (see
     /// [`crate::Image::root_tree`]): its subdirectories show no children.
     pub fn is_partial(&self) -> bool {
@@ -696,6 +787,7 @@ impl Tree {
             + self.times.capacity() * size_of::<TimeEntry>()
             + self.files.capacity() * size_of::<FileData>()
             + self.extents.capacity() * size_of::<Extent>()
+            + self.xa.capacity() * size_of::<(u32, XaAttributes)>()
     }
 }
 
@@ -717,6 +809,9 @@ impl Iterator for Walk<'_> {
         Some(id)
     }
 }
+
+#[path = "tree_names.rs"]
+pub mod names;
 
 #[path = "tree_builder.rs"]
 mod builder;
