@@ -46,3 +46,9 @@ mod iso9660;
 /// fixture: no panic, nothing extracted outside its destination.
 #[path = "it/crashes.rs"]
 mod crashes;
+
+/// Names (UTF-8 identifiers, bytes that are not UTF-8, case-only
+/// differences) and the CD-ROM XA record, on genisoimage and pycdlib
+/// images, against isoinfo and bsdtar listings.
+#[path = "it/names.rs"]
+mod names;
