@@ -636,6 +636,7 @@ mod extract_engine {
 
     /// An image whose last file, BIG.BIN, is `len` bytes of zeros held in
     /// a sparse image file (its directory record patched after writing).
+    #[cfg(unix)]
     fn big_image(dir: &Path, len: u32) -> PathBuf {
         let mut img = isowriter::build(
             &[
@@ -907,6 +908,7 @@ mod sessions {
 }
 
 /// `extract ISO -o OUT EXTRA…`.
+#[cfg(unix)]
 fn extract_all(iso: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "extract",
@@ -1028,12 +1030,12 @@ mod test_cmd {
     }
 }
 
+#[cfg(unix)]
 mod writable {
     //! `extract --writable` on genisoimage's `-r` image, whose files are
     //! 0444 and directories 0555 in xorriso's listing.
     use super::*;
 
-    #[cfg(unix)]
     #[test]
     fn modes_are_kept_unless_writable_is_asked() {
         use std::os::unix::fs::PermissionsExt;

@@ -5,9 +5,6 @@
 //! its bytes (listed and extracted as those bytes), Joliet's unpaired
 //! surrogates kept.
 
-use std::path::PathBuf;
-
-use iso_core::extract::{extract, Cancel, CaseCheck, CaseRule, ExtractOptions, Progress};
 use iso_core::{NodeId, NodeKind, Tree, View};
 
 use crate::util::{fixtures_dir, open_fixture};
@@ -239,7 +236,9 @@ fn unescape_octal(s: &str) -> Vec<u8> {
 #[cfg(unix)]
 #[test]
 fn extraction_writes_the_same_bytes_and_keeps_case_only_names() {
+    use iso_core::extract::{extract, Cancel, CaseCheck, CaseRule, ExtractOptions, Progress};
     use std::os::unix::ffi::OsStrExt;
+    use std::path::PathBuf;
     let (_f, image) = open_fixture("names/genisoimage-level4-names");
     let tree = image.tree(View::Iso9660).unwrap();
     let tmp = tempfile::tempdir().unwrap();
