@@ -490,7 +490,10 @@ impl Tree {
         self.strings.get(start..end).unwrap_or("")
     }
 
-    /// The node's name ("" for the root).
+    /// The node's name ("" for the root). Bytes of the name that are not
+    /// UTF-8 (and unpaired Joliet surrogates) appear as escape code points
+    /// ([`names`]): show names with [`Tree::display_name`], write them to
+    /// a host with [`Tree::name_bytes`] or [`names::host_name`].
     pub fn name(&self, id: NodeId) -> &str {
         let n = self.node(id);
         self.str_at(n.name_off, u32::from(n.name_len))
@@ -729,7 +732,8 @@ impl Tree {
     }
 
     /// Finds a node by `/`-separated path from the root. Empty components
-    /// and "." are ignored; names compare exactly.
+    /// and "." are ignored; names compare exactly — a name with bytes that
+    /// are not UTF-8 also in its escaped display form ([`names::display`]).
     ///
     /// # Errors
     /// [`Error::NotFound`] or [`Error::NotADirectory`].
@@ -746,6 +750,12 @@ impl Tree {
             cur = self
                 .children(cur)
                 .find(|&c| self.name(c) == comp)
+                .or_else(|| {
+                    // A name that is not UTF-8, as listings show it
+                    // ("\x83e.txt"): what a person copies from `ls`.
+                    self.children(cur)
+                        .find(|&c| names::has_escapes(self.name(c)) && self.display_name(c) == comp)
+                })
                 .ok_or_else(|| Error::NotFound(path.to_string()))?;
         }
         Ok(cur)

@@ -1205,6 +1205,18 @@ mod names {
                 "{e}: {text}"
             );
         }
+        // The escaped form names the file, as a person copies it.
+        let sjis = want
+            .iter()
+            .find(|n| std::str::from_utf8(n).is_err())
+            .unwrap();
+        let o = run(&[
+            "cat",
+            iso.to_str().unwrap(),
+            &format!("/{}", escaped(sjis, false)),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(o.stdout, b"s\n", "make.sh's content");
         #[cfg(unix)]
         {
             use std::os::unix::ffi::OsStrExt;
