@@ -351,7 +351,16 @@ impl Builder<'_> {
             });
             return None;
         }
-        if name != original {
+        // Off Unix, bytes that are not UTF-8 cannot be written as they are
+        // (they become `_xNN`): that is a rename too.
+        let bytes_changed = cfg!(not(unix))
+            && name.chars().any(|c| {
+                matches!(
+                    crate::tree::names::escaped(c),
+                    Some(crate::tree::names::Escaped::Byte(_))
+                )
+            });
+        if name != original || bytes_changed {
             self.plan.renamed.push(Renamed {
                 from: image_path.clone(),
                 to: rel.clone(),
