@@ -205,73 +205,7 @@ pub struct UnixMeta {
     pub rdev: Option<u64>,
 }
 
-/// The CD-ROM XA attributes of a directory record: the 14-byte record XA
-/// writers put at the start of its System Use field — owner group ID (BP
-/// 1–2) and user ID (3–4), big-endian; attributes (5–6, big-endian:
-/// permission bits 0x0001 owner read, 0x0004 owner execute, 0x0010 group
-/// read, 0x0040 group execute, 0x0100 world read, 0x0400 world execute;
-/// 0x0800 Mode 2 Form 1 sectors, 0x1000 Mode 2 Form 2, 0x2000 interleaved,
-/// 0x4000 CD-DA, 0x8000 directory); signature "XA" (7–8); file number
-/// (9) for interleaved files; 5 reserved bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub struct XaAttributes {
-    /// Owner group ID.
-    pub group_id: u16,
-    /// Owner user ID.
-    pub user_id: u16,
-    /// The attribute bits, as recorded.
-    pub attributes: u16,
-    /// File number (interleaved files).
-    pub file_number: u8,
-}
-
-impl XaAttributes {
-    /// The file's sectors are Mode 2 Form 1 (2048 bytes of data, with ECC).
-    pub fn form1(&self) -> bool {
-        self.attributes & 0x0800 != 0
-    }
-    /// The file's sectors are Mode 2 Form 2 (2324 bytes, no ECC: video,
-    /// audio).
-    pub fn form2(&self) -> bool {
-        self.attributes & 0x1000 != 0
-    }
-    /// The file is interleaved with others (see `file_number`).
-    pub fn interleaved(&self) -> bool {
-        self.attributes & 0x2000 != 0
-    }
-    /// The file is CD-DA audio.
-    pub fn cdda(&self) -> bool {
-        self.attributes & 0x4000 != 0
-    }
-    /// The record is a directory's.
-    pub fn directory(&self) -> bool {
-        self.attributes & 0x8000 != 0
-    }
-    /// Words for properties: "Mode 2 Form 1", "Form 2, interleaved" …
-    pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        if self.form1() {
-            parts.push("Mode 2 Form 1");
-        }
-        if self.form2() {
-            parts.push("Mode 2 Form 2");
-        }
-        if self.interleaved() {
-            parts.push("interleaved");
-        }
-        if self.cdda() {
-            parts.push("CD-DA");
-        }
-        if self.directory() {
-            parts.push("directory");
-        }
-        if parts.is_empty() {
-            "no attributes".into()
-        } else {
-            parts.join(", ")
-        }
-    }
-}
+pub use crate::rockridge::xa::XaAttributes;
 
 /// Everything about a node the builder is told.
 #[derive(Debug, Clone, Default)]
