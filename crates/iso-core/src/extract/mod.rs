@@ -370,6 +370,7 @@ pub fn extract(
 fn more_text(count: usize) -> String {
     match count {
         0 | 1 => String::new(),
+        2 => " (1 more file does not fit either)".into(),
         n => format!(" ({} more files do not fit either)", n - 1),
     }
 }
