@@ -52,3 +52,8 @@ mod crashes;
 /// images, against isoinfo and bsdtar listings.
 #[path = "it/names.rs"]
 mod names;
+
+/// The image test engine (`verify::check`) on a zisofs image with one
+/// file's compressed data destroyed.
+#[path = "it/check.rs"]
+mod check;
