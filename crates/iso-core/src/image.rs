@@ -116,15 +116,6 @@ pub struct BootRecord {
     pub boot_system_identifier: String,
 }
 
-/// The UDF volume recognition sequence (ECMA-167 2/9.1), when present.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UdfRecognition {
-    /// LBA of BEA01.
-    pub bea_lba: u32,
-    /// "NSR02" (UDF ≤ 1.50) or "NSR03" (UDF ≥ 2.00).
-    pub nsr: String,
-}
-
 /// What the image holds, read from its descriptors when it is opened.
 #[derive(Debug, Clone)]
 pub struct ImageInfo {
@@ -144,8 +135,9 @@ pub struct ImageInfo {
     pub boot_catalog: Option<BootCatalog>,
     /// MBR/GPT partition tables in the system area (isohybrid images).
     pub partitions: Vec<PartitionTable>,
-    /// The UDF volume recognition sequence, when present.
-    pub udf: Option<UdfRecognition>,
+    /// The UDF volume (recognition sequence, anchors, partition maps,
+    /// integrity), when one opens.
+    pub udf: Option<crate::udf::VolumeInfo>,
     /// SUSP in use (Rock Ridge).
     pub susp: Option<SuspInfo>,
     /// The views this image offers, richest first.
@@ -278,9 +270,16 @@ impl Image {
             View::Joliet => (self.info.joliet.as_ref(), NameMode::Joliet, None),
             View::Iso9660_1999 => (self.info.enhanced.as_ref(), NameMode::Enhanced, None),
             View::Udf => {
-                return Err(Error::Unsupported(
-                    "reading UDF file systems is not implemented yet".into(),
-                ))
+                let vol = self
+                    .info
+                    .udf
+                    .as_ref()
+                    .ok_or_else(|| Error::NotFound(view.label().to_string()))?;
+                let opts = crate::udf::WalkOptions {
+                    max_depth: self.options.max_depth,
+                    root_only,
+                };
+                return crate::udf::build_tree(&self.source, vol, &opts);
             }
         };
         let vd = vd.ok_or_else(|| Error::NotFound(view.label().to_string()))?;
@@ -372,7 +371,6 @@ fn read_info(
         session: None,
     };
     let mut terminated = false;
-    let mut bea: Option<u32> = None;
     let mut brvd: Option<Vec<u8>> = None;
     for lba in vds_lba..vds_lba.saturating_add(MAX_DESCRIPTORS) {
         let offset = u64::from(lba) * SECTOR_LEN;
@@ -420,19 +418,13 @@ fn read_info(
                     _ => {}
                 }
             }
-            b"BEA01" => bea = Some(lba),
-            b"NSR02" | b"NSR03" => {
-                if let Some(bea_lba) = bea {
-                    info.udf = Some(UdfRecognition {
-                        bea_lba,
-                        nsr: String::from_utf8_lossy(id).into_owned(),
-                    });
-                }
-            }
-            b"TEA01" | b"BOOT2" | b"CDW02" => {}
+            b"BEA01" | b"NSR02" | b"NSR03" | b"TEA01" | b"BOOT2" | b"CDW02" => {}
             _ => break,
         }
     }
+    // UDF has its own recognition sequence stepping (by the block size)
+    // and anchors; it is looked for on every image.
+    info.udf = crate::udf::open(source, warnings);
     if info.primary.is_none() && info.udf.is_none() {
         return Err(Error::NotAnImage(
             "no ISO 9660, UDF or raw-sector signature found".into(),
@@ -455,10 +447,6 @@ fn read_info(
     if let Some(pvd) = &info.primary {
         info.susp = detect_susp(source, pvd);
     }
-    if info.udf.is_some() {
-        // UDF is recognised and reported; its reader arrives with the UDF
-        // work, so the view is not offered yet.
-    }
     if info.primary.is_some() && info.susp.is_some() {
         info.views.push(View::RockRidge);
     }
@@ -471,7 +459,56 @@ fn read_info(
     if info.primary.is_some() {
         info.views.push(View::Iso9660);
     }
+    if let Some(vol) = &info.udf {
+        if udf_is_richer(source, vol, &info) {
+            info.views.insert(0, View::Udf);
+        } else {
+            info.views.push(View::Udf);
+        }
+    }
     Ok(info)
+}
+
+/// Whether the UDF view should be the default on a bridge disc: when its
+/// root directory holds more entries than the ISO 9660 root (a Windows
+/// install ISO whose ISO 9660 tree is a README stub). Counting reads one
+/// directory of each, so opening stays cheap on any image; an unreadable
+/// ISO 9660 root also makes UDF the default.
+fn udf_is_richer(source: &dyn ImageSource, vol: &crate::udf::VolumeInfo, info: &ImageInfo) -> bool {
+    let Some(pvd) = &info.primary else {
+        return true;
+    };
+    let Ok(udf) = crate::udf::dir::root_entry_count(source, vol) else {
+        return false;
+    };
+    match iso_root_entry_count(source, pvd) {
+        Some(iso) => udf > iso,
+        None => true,
+    }
+}
+
+/// Directory records in the ISO 9660 root (without "." and ".."), from at
+/// most its first 1 MiB.
+fn iso_root_entry_count(source: &dyn ImageSource, pvd: &VolumeDescriptor) -> Option<usize> {
+    let offset = u64::from(pvd.root.location_of_extent).checked_mul(pvd.block_len())?;
+    let len = usize::try_from(pvd.root.data_length.min(1 << 20)).ok()?;
+    let dir = read_vec(source, offset, len).ok()?;
+    let mut off = 0usize;
+    let mut count = 0usize;
+    while off < dir.len() {
+        let rest = dir.get(off..)?;
+        match iso9660::raw::DirectoryRecord::parse(rest) {
+            Some(rec) if rec.length > 0 => {
+                if !matches!(rec.file_identifier.as_slice(), [0] | [1]) {
+                    count += 1;
+                }
+                off += usize::from(rec.length);
+            }
+            // Zero padding: the next record starts in the next sector.
+            _ => off = (off / 2048 + 1) * 2048,
+        }
+    }
+    Some(count)
 }
 
 /// Reads the root directory's "." record and looks for SUSP's SP entry.

@@ -47,6 +47,7 @@ pub mod reader;
 pub mod rockridge;
 pub mod source;
 pub mod tree;
+pub mod udf;
 pub mod verify;
 pub mod zisofs;
 
