@@ -1,6 +1,6 @@
 //! Finding a UDF volume: the volume recognition sequence (ECMA-167 2/9.1),
 //! the anchor volume descriptor pointers (3/10.2) at blocks 256, N−256,
-//! N−1 and 512, the main and reserve volume descriptor sequences (3/8.4)
+//! N (the last block) and 512, the main and reserve volume descriptor sequences (3/8.4)
 //! with a per-descriptor fallback to the reserve copy, and the logical
 //! volume integrity descriptor (3/10.10). Reads a few dozen blocks: cheap
 //! on any image size.
@@ -56,7 +56,7 @@ pub struct VolumeInfo {
     /// The UDF revision the volume is written to (domain identifier of
     /// the logical volume descriptor), e.g. 0x0250.
     pub revision: u16,
-    /// Blocks where a valid anchor was found (256, N−256, N−1, 512).
+    /// Blocks where a valid anchor was found (256, N−256, N and 512; N the last block).
     pub anchors: Vec<u64>,
     /// Volume Identifier (primary volume descriptor).
     pub volume_identifier: String,
@@ -90,7 +90,6 @@ impl VolumeInfo {
     }
 }
 
-const STRUCT_VRS: &str = "UDF volume recognition sequence";
 const STRUCT_AVDP: &str = "UDF anchor volume descriptor pointer";
 const STRUCT_VDS: &str = "UDF volume descriptor sequence";
 /// Most descriptors read from one sequence (pointers included).
@@ -112,9 +111,14 @@ pub fn open(source: &dyn ImageSource, warnings: &mut Vec<Warning>) -> Option<Vol
         let anchors = find_anchors(source, bs, len);
         if let Some(&(_, avdp)) = anchors.first() {
             let at: Vec<u64> = anchors.iter().map(|a| a.0).collect();
-            let n = len / bs;
-            let standard = [256, n.saturating_sub(256), n.saturating_sub(1)];
-            if standard.iter().filter(|b| at.contains(b)).count() < 2 {
+            // N is the last block (ECMA-167 3/8.4.2.1).
+            let n = (len / bs).saturating_sub(1);
+            let standard = [256, n.saturating_sub(256), n];
+            let vol = super::volume_read::read(source, bs, nsr, at.clone(), avdp, warnings)?;
+            let write_once = vol.maps.iter().any(|m| m.kind == "virtual");
+            // An open write-once disc (VAT) has only the anchor at 256 (or
+            // 512) until it is closed.
+            if !write_once && standard.iter().filter(|b| at.contains(b)).count() < 2 {
                 let missing: Vec<String> = standard
                     .iter()
                     .filter(|b| !at.contains(b))
@@ -130,14 +134,14 @@ pub fn open(source: &dyn ImageSource, warnings: &mut Vec<Warning>) -> Option<Vol
                     ),
                 ));
             }
-            return super::volume_read::read(source, bs, nsr, at, avdp, warnings);
+            return Some(vol);
         }
     }
     if let Some(nsr) = vrs_seen {
         warnings.push(Warning::new(
             STRUCT_AVDP,
             None,
-            format!("{nsr} recognised, but no valid anchor at block 256, N−256, N−1 or 512"),
+            format!("{nsr} recognised, but no valid anchor at block 256, N−256, N or 512 (N the last block)"),
         ));
     }
     None
@@ -168,10 +172,12 @@ fn recognition(source: &dyn ImageSource, bs: u64) -> Option<String> {
 /// The valid anchors for block size `bs`: (block, pointer), block 256
 /// first.
 fn find_anchors(source: &dyn ImageSource, bs: u64, len: u64) -> Vec<(u64, (ExtentAd, ExtentAd))> {
-    let n = len / bs;
+    let count = len / bs;
+    // N is the last block (ECMA-167 3/8.4.2.1).
+    let n = count.saturating_sub(1);
     let mut out: Vec<(u64, (ExtentAd, ExtentAd))> = Vec::new();
-    for block in [256, n.saturating_sub(256), n.saturating_sub(1), 512] {
-        if block < 256 || block >= n || out.iter().any(|a| a.0 == block) {
+    for block in [256, n.saturating_sub(256), n, 512] {
+        if block < 256 || block >= count || out.iter().any(|a| a.0 == block) {
             continue;
         }
         let Ok(buf) = read_vec(source, block * bs, 512) else {

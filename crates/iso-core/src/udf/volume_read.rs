@@ -99,7 +99,7 @@ pub(crate) fn read(
         &mut metadata,
         warnings,
     );
-    resolve_virtual(source, &mut layout, &mut infos, warnings);
+    let vat_integrity = resolve_virtual(source, &mut layout, &mut infos, warnings);
     let mut mirror_used = vec![false; metadata.len()];
     for (i, (idx, map)) in metadata.iter().enumerate() {
         let got = load_metadata(source, &layout, map, MetaFile::Main, warnings);
@@ -176,6 +176,9 @@ pub(crate) fn read(
             warnings,
         )
     });
+    // On write-once media the VAT takes the integrity descriptor's place
+    // (UDF 2.60 §2.2.11): its numbers are the current ones.
+    let integrity = vat_integrity.or(integrity);
     let pvd_b = pvd.as_ref().map(|d| d.bytes.as_slice()).unwrap_or_default();
     Some(VolumeInfo {
         nsr,
@@ -444,7 +447,8 @@ fn resolve_virtual(
     layout: &mut Layout,
     infos: &mut [MapInfo],
     warnings: &mut Vec<Warning>,
-) {
+) -> Option<IntegrityInfo> {
+    let mut integrity = None;
     for idx in 0..layout.maps.len() {
         let Some(Map::Virtual { physical, .. }) = layout.maps.get(idx).cloned() else {
             continue;
@@ -453,7 +457,8 @@ fn resolve_virtual(
         set_map(&mut tmp, idx, Map::Physical(physical));
         let got = find_vat(source, &tmp, idx, physical, warnings);
         let m = match got {
-            Ok(vat) => {
+            Ok((vat, header)) => {
+                integrity = integrity.or(header);
                 if let Some(info) = infos.get_mut(idx) {
                     info.detail = format!("VAT of {} entries", vat.len());
                 }
@@ -466,7 +471,11 @@ fn resolve_virtual(
         };
         set_map(layout, idx, m);
     }
+    integrity
 }
+
+/// The VAT's entries, and for a UDF 2.00+ VAT the numbers of its header.
+type Vat = (Vec<u32>, Option<IntegrityInfo>);
 
 fn find_vat(
     source: &dyn ImageSource,
@@ -474,7 +483,7 @@ fn find_vat(
     idx: usize,
     p: Physical,
     warnings: &mut Vec<Warning>,
-) -> Result<Vec<u32>, String> {
+) -> Result<Vat, String> {
     let bs = tmp.block_len;
     let last = (source.len() / bs).saturating_sub(1);
     let start = u64::from(p.partition_starting_location);
@@ -534,11 +543,23 @@ fn find_vat(
         };
         let body = bytes.get(from..to).unwrap_or_default();
         let max = usize::try_from(p.partition_length).unwrap_or(usize::MAX);
-        return Ok(body
+        let entries = body
             .chunks_exact(4)
             .take(max)
             .filter_map(|c| le_u32(c, 0))
-            .collect());
+            .collect();
+        // UDF 2.00+ VAT header: Number of Files at 136, Number of
+        // Directories at 140, the three revisions at 144.
+        let header = (ft == file_type::VAT).then(|| IntegrityInfo {
+            closed: true,
+            number_of_files: le_u32(&bytes, 136),
+            number_of_directories: le_u32(&bytes, 140),
+            minimum_udf_read_revision: le_u16(&bytes, 144),
+            minimum_udf_write_revision: le_u16(&bytes, 146),
+            maximum_udf_write_revision: le_u16(&bytes, 148),
+            recorded: entry.fe.modification_time.and_then(|t| t.to_unix()),
+        });
+        return Ok((entries, header));
     }
     Err(format!(
         "no VAT file entry in the last {VAT_SEARCH_BLOCKS} blocks of partition {}; the virtual partition is unreadable",
