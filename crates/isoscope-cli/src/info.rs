@@ -44,6 +44,7 @@ pub fn run(args: &InfoArgs) -> Outcome {
 fn report(image: &Image) -> Value {
     let info = image.info();
     let mut m = Map::new();
+    m.insert("format".into(), json!(info.summary()));
     m.insert("image_size".into(), json!(info.len));
     m.insert(
         "views".into(),
@@ -72,35 +73,32 @@ fn report(image: &Image) -> Value {
     );
     m.insert("session".into(), json!(info.session));
     m.insert(
-        "descriptors".into(),
-        Value::Array(
-            info.descriptors
-                .iter()
-                .map(|(lba, t)| json!({"lba": lba, "type": descriptor_type(*t)}))
-                .collect(),
-        ),
-    );
-    m.insert("primary".into(), opt(info.primary.as_ref().map(volume)));
-    m.insert("joliet".into(), opt(info.joliet.as_ref().map(volume)));
-    m.insert("enhanced".into(), opt(info.enhanced.as_ref().map(volume)));
-    m.insert(
-        "rock_ridge".into(),
-        opt(info.susp.map(|s| json!({"susp_len_skp": s.len_skp}))),
-    );
-    m.insert(
-        "boot_record".into(),
-        opt(info
-            .boot_record
-            .as_ref()
-            .map(|b| json!({"lba": b.lba, "boot_system_identifier": b.boot_system_identifier}))),
-    );
-    m.insert(
-        "boot_catalog".into(),
-        opt(info.boot_catalog.as_ref().map(|c| {
+        "iso9660".into(),
+        opt(info.iso9660.as_ref().map(|iso| {
             json!({
-                "catalog_lba": c.catalog_lba,
-                "id_string": c.id_string,
-                "entries": c.entries.iter().map(boot_entry).collect::<Vec<_>>(),
+                "descriptors": iso
+                    .descriptors
+                    .iter()
+                    .map(|(lba, t)| json!({"lba": lba, "type": descriptor_type(*t)}))
+                    .collect::<Vec<_>>(),
+                "primary": opt(iso.primary.as_ref().map(volume)),
+                "joliet": opt(iso.joliet.as_ref().map(volume)),
+                "enhanced": opt(iso.enhanced.as_ref().map(volume)),
+                "rock_ridge": opt(iso.susp.map(|s| json!({"susp_len_skp": s.len_skp}))),
+            })
+        })),
+    );
+    m.insert("udf".into(), opt(info.udf.as_ref().map(udf)));
+    m.insert(
+        "boot".into(),
+        opt(info.boot.as_ref().map(|b| {
+            json!({
+                "record": {"lba": b.record.lba, "boot_system_identifier": b.record.boot_system_identifier},
+                "catalog": opt(b.catalog.as_ref().map(|c| json!({
+                    "catalog_lba": c.catalog_lba,
+                    "id_string": c.id_string,
+                    "entries": c.entries.iter().map(boot_entry).collect::<Vec<_>>(),
+                }))),
             })
         })),
     );
@@ -108,7 +106,6 @@ fn report(image: &Image) -> Value {
         "partitions".into(),
         Value::Array(info.partitions.iter().map(partition_table).collect()),
     );
-    m.insert("udf".into(), opt(info.udf.as_ref().map(udf)));
     m.insert(
         "warnings".into(),
         json!(image
@@ -123,6 +120,7 @@ fn report(image: &Image) -> Value {
 /// The UDF section: revision, block size, anchors, maps, identifiers and
 /// the integrity descriptor's numbers.
 fn udf(u: &iso_core::udf::VolumeInfo) -> Value {
+    let rev = |r: Option<u16>| r.map(iso_core::udf::raw::revision_text);
     json!({
         "nsr": u.nsr,
         "revision": u.revision_text(),
@@ -142,9 +140,9 @@ fn udf(u: &iso_core::udf::VolumeInfo) -> Value {
             "state": if i.closed { "closed" } else { "open" },
             "number_of_files": i.number_of_files,
             "number_of_directories": i.number_of_directories,
-            "minimum_udf_read_revision": i.minimum_udf_read_revision.map(iso_core::udf::raw::revision_text),
-            "minimum_udf_write_revision": i.minimum_udf_write_revision.map(iso_core::udf::raw::revision_text),
-            "maximum_udf_write_revision": i.maximum_udf_write_revision.map(iso_core::udf::raw::revision_text),
+            "minimum_udf_read_revision": rev(i.minimum_udf_read_revision),
+            "minimum_udf_write_revision": rev(i.minimum_udf_write_revision),
+            "maximum_udf_write_revision": rev(i.maximum_udf_write_revision),
             "recorded": i.recorded.map(timestamp),
         })),
         "from_reserve_sequence": u.from_reserve,

@@ -8,12 +8,14 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
 use super::icb::{self, Entry};
-use super::raw::{self, characteristics, file_type, tag_id, FileIdentifier};
+use super::raw::{self, characteristics, file_type, tag_id, FileIdentifier, LbAddr};
 use super::volume::VolumeInfo;
 use super::{corrupt, warning, Loc};
+use crate::eltorito::BootCatalog;
 use crate::error::{Result, Warning};
 use crate::source::ImageSource;
 use crate::tree::{NewNode, NodeFlags, NodeId, NodeKind, TimeKind, Tree, TreeBuilder, UnixMeta};
+use crate::walk::{clean_name, renamed, BootSizes, Guard, Limits, BOOT_DIR};
 use crate::View;
 
 const STRUCT_FID: &str = "UDF file identifier descriptor";
@@ -22,24 +24,24 @@ const STRUCT_DIR: &str = "UDF directory";
 const MAX_DIR_LEN: u64 = 256 << 20;
 /// Largest symbolic link target read.
 const MAX_LINK_LEN: u64 = 64 << 10;
-/// Bytes of directories read before the walk stops, at least.
-const BUDGET_MIN: u64 = 1 << 28;
 
 /// What the walk needs to know.
 #[derive(Debug, Clone, Copy)]
-pub struct WalkOptions {
-    /// Deepest level walked (the root is level 0).
-    pub max_depth: u32,
+pub struct WalkOptions<'a> {
+    /// Depth, entry and read limits.
+    pub limits: &'a Limits,
     /// Read the root directory alone (the tree is marked partial).
     pub root_only: bool,
+    /// Boot catalog, for the virtual `/[BOOT]` folder.
+    pub boot: Option<&'a BootCatalog>,
 }
 
 struct Walker<'a> {
     source: &'a dyn ImageSource,
     vol: &'a VolumeInfo,
     b: TreeBuilder,
-    visited: HashSet<u64>,
-    budget: u64,
+    guard: Guard,
+    boot_sizes: BootSizes,
     warnings: Vec<Warning>,
 }
 
@@ -50,7 +52,7 @@ struct Walker<'a> {
 pub fn build_tree(
     source: &Arc<dyn ImageSource>,
     vol: &VolumeInfo,
-    opts: &WalkOptions,
+    opts: &WalkOptions<'_>,
 ) -> Result<Tree> {
     let src = source.as_ref();
     let layout = &vol.layout;
@@ -61,11 +63,13 @@ pub fn build_tree(
         source: src,
         vol,
         b: TreeBuilder::new(View::Udf, root_node),
-        visited: HashSet::new(),
-        budget: BUDGET_MIN.max(source.len().saturating_mul(2)),
+        guard: Guard::new(opts.limits, source.len()),
+        boot_sizes: BootSizes::new(opts.boot),
         warnings,
     };
-    w.visited.insert(root.offset);
+    let _ = w.guard.visit(root.offset);
+    let with_boot = opts.boot.is_some_and(|c| !c.entries.is_empty());
+    let mut boot_dir = None;
     let mut queue = VecDeque::new();
     queue.push_back((NodeId(0), root, 0u32));
     let mut first = true;
@@ -78,26 +82,45 @@ pub fn build_tree(
                 continue;
             }
         };
-        first = false;
-        let (nodes, dirs): (Vec<NewNode>, Vec<Option<Entry>>) = children.into_iter().unzip();
+        let (mut nodes, dirs): (Vec<NewNode>, Vec<Option<Entry>>) = children.into_iter().unzip();
+        if first && with_boot {
+            nodes.push(NewNode {
+                name: BOOT_DIR.to_string(),
+                kind: Some(NodeKind::Dir),
+                flags: NodeFlags::VIRTUAL,
+                ..Default::default()
+            });
+        }
+        let count = nodes.len();
         let range = w.b.add_children(node, nodes)?;
+        if first && with_boot {
+            boot_dir = range.clone().last().map(NodeId);
+        }
+        first = false;
         if opts.root_only {
             w.b.mark_partial();
             break;
         }
-        for (id, sub) in range.zip(dirs) {
+        for (id, sub) in range.take(count).zip(dirs) {
             let Some(sub) = sub else { continue };
-            if depth + 1 > opts.max_depth {
+            if let Err(r) = w.guard.check_depth(depth + 1) {
                 let path = w.b.tree().path(NodeId(id));
-                w.warnings.push(warning(
-                    STRUCT_DIR,
-                    Loc::Part(sub.addr),
-                    format!("{path} is deeper than {} levels; not read", opts.max_depth),
-                ));
+                w.warnings
+                    .push(warning(STRUCT_DIR, Loc::Part(sub.addr), r.describe(&path)));
                 continue;
             }
             queue.push_back((NodeId(id), sub, depth + 1));
         }
+    }
+    // The boot images' nodes go last, so that a partial tree's ids are a
+    // prefix of the whole tree's.
+    if let (Some(dir), Some(cat), false) = (boot_dir, opts.boot, opts.root_only) {
+        let mut warnings = std::mem::take(&mut w.warnings);
+        let nodes = w
+            .boot_sizes
+            .boot_nodes(cat, source.len(), &mut |x| warnings.push(x));
+        w.warnings = warnings;
+        w.b.add_children(dir, nodes)?;
     }
     for warning in std::mem::take(&mut w.warnings) {
         w.b.warn(warning);
@@ -112,18 +135,72 @@ impl Walker<'_> {
         let layout = &self.vol.layout;
         let here = Loc::Part(entry.addr);
         let data = icb::data(self.source, layout, entry, &mut self.warnings)?;
-        if data.len > self.budget {
-            return Err(corrupt(
-                STRUCT_DIR,
-                here,
-                "the directories read exceed the read budget for this image; the rest are not read",
-            ));
+        if let Err(r) = self.guard.charge(data.len) {
+            let path = self.b.tree().path(node);
+            return Err(corrupt(STRUCT_DIR, here, r.describe(&path)));
         }
-        self.budget -= data.len;
         let bytes = icb::read_all(self.source, &data, MAX_DIR_LEN, "directory")?;
+        let fids = self.parse_fids(node, here, &bytes);
+        let path = self.b.tree().path(node);
+        let (take, why) = self.guard.admit(fids.len(), &path);
+        if let Some(why) = why {
+            self.warnings.push(warning(STRUCT_DIR, here, why));
+        }
+        let mut out = Vec::with_capacity(take);
+        let mut names = HashSet::new();
+        for (mut name, chars, icb_addr) in fids.into_iter().take(take) {
+            if let Some(orig) = clean_name(&mut name) {
+                self.warnings
+                    .push(warning(STRUCT_FID, here, renamed(&orig, &path, &name)));
+            }
+            if !names.insert(name.clone()) {
+                self.warnings.push(warning(
+                    STRUCT_DIR,
+                    here,
+                    format!("{path} holds {name:?} twice; the second is skipped"),
+                ));
+                continue;
+            }
+            let child = match icb::read_entry(self.source, layout, icb_addr, &mut self.warnings) {
+                Ok(e) => e,
+                Err(e) => {
+                    self.warnings.push(Warning::at(
+                        STRUCT_FID,
+                        Loc::Part(icb_addr).into(),
+                        format!("{}/{name}: {e}", path.trim_end_matches('/')),
+                    ));
+                    continue;
+                }
+            };
+            let mut n = node_for(self.source, layout, &child, name, chars, &mut self.warnings);
+            self.boot_sizes.note(n.extents.first(), n.size);
+            let sub = if n.kind == Some(NodeKind::Dir) {
+                match self.guard.visit(child.offset) {
+                    Ok(()) => Some(child),
+                    Err(r) => {
+                        let p = format!("{}/{}", path.trim_end_matches('/'), n.name);
+                        self.warnings.push(warning(
+                            STRUCT_DIR,
+                            Loc::Part(child.addr),
+                            r.describe(&p),
+                        ));
+                        n.flags |= NodeFlags::DAMAGED;
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            out.push((n, sub));
+        }
+        Ok(out)
+    }
+
+    /// The live identifiers of a directory (parent and deleted ones
+    /// skipped): name, characteristics, ICB.
+    fn parse_fids(&mut self, node: NodeId, here: Loc, bytes: &[u8]) -> Vec<(String, u8, LbAddr)> {
         let mut out = Vec::new();
         let mut off = 0usize;
-        let mut names = HashSet::new();
         while off < bytes.len() {
             let rest = bytes.get(off..).unwrap_or_default();
             // Zero padding up to a block boundary ends the entries.
@@ -133,15 +210,11 @@ impl Walker<'_> {
             let fid = match raw::DescriptorTag::parse(rest) {
                 Ok(t) if t.tag_identifier == tag_id::FID => FileIdentifier::parse(rest),
                 Ok(t) => {
-                    self.warn_dir(
-                        node,
-                        here,
-                        off,
-                        &format!(
-                            "tag identifier {} where a FID was expected",
-                            t.tag_identifier
-                        ),
+                    let what = format!(
+                        "tag identifier {} where a FID was expected",
+                        t.tag_identifier
                     );
+                    self.warn_dir(node, here, off, &what);
                     break;
                 }
                 Err(p) => {
@@ -158,67 +231,25 @@ impl Walker<'_> {
                 );
                 break;
             };
+            let at = off;
             off += fid.len.max(4);
             let c = fid.file_characteristics;
             if c & (characteristics::PARENT | characteristics::DELETED) != 0 {
                 continue;
             }
-            let mut name = match raw::cs0(fid.file_identifier) {
-                Ok(n) => n,
+            match raw::cs0(fid.file_identifier) {
+                Ok(name) => out.push((name, c, fid.icb.1)),
                 Err(e) => {
-                    self.warn_dir(node, here, off, &format!("{e}; entry skipped"));
-                    continue;
-                }
-            };
-            self.clean_name(&mut name, node, here);
-            if !names.insert(name.clone()) {
-                self.warnings.push(warning(
-                    STRUCT_DIR,
-                    here,
-                    format!(
-                        "{} holds {name:?} twice; the second is skipped",
-                        self.b.tree().path(node)
-                    ),
-                ));
-                continue;
-            }
-            let child = match icb::read_entry(self.source, layout, fid.icb.1, &mut self.warnings) {
-                Ok(e) => e,
-                Err(e) => {
-                    self.warnings.push(Warning::new(
-                        STRUCT_FID,
-                        None,
-                        format!(
-                            "{}/{name}: {e}",
-                            self.b.tree().path(node).trim_end_matches('/')
-                        ),
-                    ));
-                    continue;
-                }
-            };
-            let mut n = node_for(self.source, layout, &child, name, c, &mut self.warnings);
-            let sub = if n.kind == Some(NodeKind::Dir) {
-                if self.visited.insert(child.offset) {
-                    Some(child)
-                } else {
+                    let path = self.b.tree().path(node);
                     self.warnings.push(warning(
-                        STRUCT_DIR,
-                        Loc::Part(child.addr),
-                        format!(
-                            "{}/{}: directory already seen (a loop); shown empty",
-                            self.b.tree().path(node).trim_end_matches('/'),
-                            n.name
-                        ),
+                        STRUCT_FID,
+                        here,
+                        format!("directory {path}, byte {at}: {e}; entry skipped"),
                     ));
-                    n.flags |= NodeFlags::DAMAGED;
-                    None
                 }
-            } else {
-                None
-            };
-            out.push((n, sub));
+            }
         }
-        Ok(out)
+        out
     }
 
     fn warn_dir(&mut self, node: NodeId, here: Loc, off: usize, what: &str) {
@@ -228,29 +259,6 @@ impl Walker<'_> {
             here,
             format!("directory {path}, byte {off}: {what}; the rest of the directory is not read"),
         ));
-    }
-
-    /// No '/', NUL, "", "." or ".." as a name.
-    fn clean_name(&mut self, name: &mut String, node: NodeId, here: Loc) {
-        let bad = name.is_empty() || name == "." || name == ".." || name.contains(['/', '\0']);
-        if !bad {
-            return;
-        }
-        let fixed = match name.as_str() {
-            "" => "_".to_string(),
-            "." => "_.".to_string(),
-            ".." => "_..".to_string(),
-            _ => name.replace(['/', '\0'], "_"),
-        };
-        self.warnings.push(warning(
-            STRUCT_FID,
-            here,
-            format!(
-                "the name {name:?} in {} cannot be a file name; shown as {fixed:?}",
-                self.b.tree().path(node)
-            ),
-        ));
-        *name = fixed;
     }
 }
 

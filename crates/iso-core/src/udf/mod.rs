@@ -10,6 +10,7 @@
 //! places as "partition N block M" or, for volume-space structures,
 //! "block M" in the volume's logical block size.
 
+mod bridge;
 pub mod dir;
 pub mod icb;
 pub mod partition;
@@ -17,11 +18,12 @@ pub mod raw;
 pub mod volume;
 mod volume_read;
 
+pub use bridge::is_richer;
 pub use dir::{build_tree, WalkOptions};
 pub use raw::LbAddr;
 pub use volume::{open, IntegrityInfo, MapInfo, VolumeInfo};
 
-use crate::error::{Error, Warning};
+use crate::error::{Error, Location, Warning};
 
 /// Where a UDF structure is, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,41 +40,27 @@ pub enum Loc {
     Part(LbAddr),
 }
 
-impl Loc {
-    /// 2048-byte sector of the image that the location starts in, when it
-    /// is known without the partition maps.
-    fn sector(self) -> u64 {
-        match self {
-            Loc::Block { block, block_len } => block.saturating_mul(block_len) / crate::SECTOR_LEN,
-            Loc::Part(a) => u64::from(a.logical_block_number),
-        }
-    }
-
-    fn prefix(self) -> String {
-        match self {
-            Loc::Block { block, block_len } => format!("block {block} ({block_len}-byte blocks)"),
-            Loc::Part(a) => format!(
-                "partition {} block {}",
-                a.partition_reference_number, a.logical_block_number
-            ),
+impl From<Loc> for Location {
+    fn from(l: Loc) -> Location {
+        match l {
+            Loc::Block { block, block_len } => Location::Lba {
+                lba: block,
+                block_len: u32::try_from(block_len).unwrap_or(u32::MAX),
+            },
+            Loc::Part(a) => Location::Partition {
+                partition: a.partition_reference_number,
+                block: a.logical_block_number,
+            },
         }
     }
 }
 
 /// A corrupt-structure error at `loc`.
 pub(crate) fn corrupt(structure: &'static str, loc: Loc, what: impl Into<String>) -> Error {
-    Error::corrupt(
-        structure,
-        loc.sector(),
-        format!("{}: {}", loc.prefix(), what.into()),
-    )
+    Error::corrupt_at(structure, loc.into(), what)
 }
 
 /// A warning about `structure` at `loc`.
 pub(crate) fn warning(structure: &'static str, loc: Loc, what: impl Into<String>) -> Warning {
-    Warning::new(
-        structure,
-        None,
-        format!("at {}: {}", loc.prefix(), what.into()),
-    )
+    Warning::at(structure, loc.into(), what)
 }

@@ -88,6 +88,30 @@ impl VolumeInfo {
     pub fn revision_text(&self) -> String {
         revision_text(self.revision)
     }
+
+    /// For the one-line format description: "UDF 2.50 (metadata
+    /// partition)", "UDF 1.02 bridge".
+    pub fn summary(&self, bridge: bool) -> String {
+        let mut s = format!("UDF {}", self.revision_text());
+        if bridge {
+            s.push_str(" bridge");
+        }
+        let kinds: Vec<&str> = self
+            .maps
+            .iter()
+            .filter(|m| m.kind != "type 1")
+            .map(|m| match m.kind.as_str() {
+                "virtual" => "VAT",
+                "sparable" => "sparable partition",
+                "metadata" => "metadata partition",
+                other => other,
+            })
+            .collect();
+        if !kinds.is_empty() {
+            s.push_str(&format!(" ({})", kinds.join(", ")));
+        }
+        s
+    }
 }
 
 const STRUCT_AVDP: &str = "UDF anchor volume descriptor pointer";

@@ -211,9 +211,15 @@ fn check_image(rel: &str, truth: &Value, image_path: &Path) -> Report {
         image_path.to_path_buf()
     };
     let views = &truth["views"];
-    let any_tool_ok = ["xorriso", "xorriso-joliet", "xorriso-iso9660", "7z-udf", "udfclient"]
-        .iter()
-        .any(|v| truth_entries(views, v).is_some());
+    let any_tool_ok = [
+        "xorriso",
+        "xorriso-joliet",
+        "xorriso-iso9660",
+        "7z-udf",
+        "udfclient",
+    ]
+    .iter()
+    .any(|v| truth_entries(views, v).is_some());
     let image = match Image::open(&path, &OpenOptions::default()) {
         Ok(i) => i,
         Err(e) => {
