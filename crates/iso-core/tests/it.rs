@@ -40,3 +40,9 @@ mod hostile;
 /// table as a fallback route to a directory.
 #[path = "it/iso9660.rs"]
 mod iso9660;
+
+/// UDF: mkudffs, pycdlib, genisoimage and udfkit fixtures against udfinfo
+/// and 7-Zip, damaged copies (reserve sequence, metadata mirror), hostile
+/// images built by patching them.
+#[path = "it/udf.rs"]
+mod udf;
