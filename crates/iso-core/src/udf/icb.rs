@@ -231,7 +231,7 @@ pub fn data(
         let mut off = 0usize;
         let mut next: Option<LbAddr> = None;
         while let Some(ad) = kind.parse(&area, off, partition) {
-            off += kind.len();
+            off += kind.size();
             if ad.extent_length == 0 {
                 break;
             }

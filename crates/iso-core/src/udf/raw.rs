@@ -273,7 +273,7 @@ impl AdKind {
     }
 
     /// Bytes per descriptor (0 for embedded data).
-    pub fn len(self) -> usize {
+    pub fn size(self) -> usize {
         match self {
             AdKind::Short => 8,
             AdKind::Long => 16,

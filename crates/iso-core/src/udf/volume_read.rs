@@ -100,7 +100,7 @@ pub(crate) fn read(
         warnings,
     );
     let vat_integrity = resolve_virtual(source, &mut layout, &mut infos, warnings);
-    let mut mirror_used = vec![false; metadata.len()];
+    let mut mirror_used = std::collections::HashSet::new();
     for (i, (idx, map)) in metadata.iter().enumerate() {
         let got = load_metadata(source, &layout, map, MetaFile::Main, warnings);
         let got = match got {
@@ -111,7 +111,7 @@ pub(crate) fn read(
                     Loc::Part(map.main),
                     format!("{e}; trying the mirror"),
                 ));
-                mirror_used[i] = true;
+                mirror_used.insert(i);
                 load_metadata(source, &layout, map, MetaFile::Mirror, warnings)
             }
         };
@@ -125,7 +125,7 @@ pub(crate) fn read(
     // with the mirror.
     let mut fsd = read_fsd(source, &layout, fsd_addr, &mut Vec::new());
     for (i, (idx, map)) in metadata.iter().enumerate() {
-        if fsd.is_ok() || mirror_used[i] {
+        if fsd.is_ok() || mirror_used.contains(&i) {
             break;
         }
         if let Ok(m) = load_metadata(source, &layout, map, MetaFile::Mirror, warnings) {
@@ -138,7 +138,7 @@ pub(crate) fn read(
                     Loc::Part(map.main),
                     "the file set is unreadable through the metadata file; used the mirror",
                 ));
-                mirror_used[i] = true;
+                mirror_used.insert(i);
                 fsd = again;
             } else if let Some(old) = old {
                 set_map(&mut layout, *idx, old);
@@ -147,7 +147,7 @@ pub(crate) fn read(
     }
     for (i, (idx, _)) in metadata.iter().enumerate() {
         if let Some(info) = infos.get_mut(*idx) {
-            info.detail = if mirror_used.get(i).copied().unwrap_or(false) {
+            info.detail = if mirror_used.contains(&i) {
                 "mirror metadata file".into()
             } else {
                 "main metadata file".into()
