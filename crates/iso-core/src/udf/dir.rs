@@ -305,7 +305,11 @@ fn node_for(
         nlink: u32::from(fe.file_link_count),
         uid: fe.uid,
         gid: fe.gid,
-        ino: Some(e.offset),
+        // The entry's image offset identifies the file; it is given as the
+        // inode number only when the entry counts more than one link (a
+        // writer that records 1 for a hard-linked file still has its FIDs
+        // share the data, which the tree's hard-link key follows).
+        ino: (fe.file_link_count > 1 && kind != NodeKind::Dir).then_some(e.offset),
         rdev,
     };
     let mut n = NewNode {
@@ -330,7 +334,12 @@ fn node_for(
                     .map_err(|e| e.to_string())
                     .and_then(|b| raw::symlink_target(&b))
                 {
-                    Ok(t) => n.target = Some(t),
+                    Ok(t) => {
+                        // A link's size is its target's length, as lstat
+                        // gives it.
+                        n.size = u64::try_from(t.len()).unwrap_or(0);
+                        n.target = Some(t);
+                    }
                     Err(why) => {
                         warnings.push(warning("UDF symbolic link", Loc::Part(e.addr), why));
                         n.flags |= NodeFlags::DAMAGED;
