@@ -97,11 +97,20 @@ CLI=$ISOSCOPE
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -sr), warm cache, $CLI"
 
-# seconds CMD...: the median wall time of RUNS runs (hyperfine when there).
+# seconds CMD...: the median wall time of RUNS runs (hyperfine when there;
+# failures ignored: 7z exits 2 on udfkit's images while listing them all).
+# With hyperfine, CPU seconds (user + system, mean) go to $CPU_FILE too:
+# on a shared machine wall time waits for the CPU, CPU time does not.
+CPU_FILE=$(mktemp)
 seconds() {
     if command -v hyperfine >/dev/null; then
-        hyperfine -N -w 1 -r "$RUNS" --export-json /tmp/udf-bench.json "$*" >/dev/null 2>&1
-        python3 -c 'import json;print("%.4f" % json.load(open("/tmp/udf-bench.json"))["results"][0]["median"])'
+        hyperfine -N -i -w 1 -r "$RUNS" --export-json /tmp/udf-bench.json "$*" >/dev/null 2>&1
+        python3 - "$CPU_FILE" <<'PY'
+import json, sys
+r = json.load(open("/tmp/udf-bench.json"))["results"][0]
+open(sys.argv[1], "a").write("%.4f\n" % (r["user"] + r["system"]))
+print("%.4f" % r["median"])
+PY
     else
         for _ in $(seq "$RUNS"); do
             s=$(date +%s.%N)
@@ -112,8 +121,13 @@ seconds() {
     fi
 }
 
-row() { # row LABEL OURS THEIRS
-    printf '  %-40s %9.4f s   7z %9.4f s   7z/isoscope %.2f\n' "$1" "$2" "$3" "$(echo "$3 / $2" | bc -l)"
+row() { # row LABEL OURS THEIRS: wall times, then the last two CPU times
+    printf '  %-34s wall %8.4f s  7z %8.4f s  7z/isoscope %5.2f\n' "$1" "$2" "$3" "$(echo "$3 / $2" | bc -l)"
+    if [ -s "$CPU_FILE" ]; then
+        a=$(tail -2 "$CPU_FILE" | head -1)
+        b=$(tail -1 "$CPU_FILE")
+        printf '  %-34s cpu  %8.4f s  7z %8.4f s  7z/isoscope %5.2f\n' "" "$a" "$b" "$(echo "$b / $a" | bc -l)"
+    fi
 }
 
 # Warm cache: the bridge is read once; the Blu-ray image is 49 GB of

@@ -54,7 +54,8 @@ pub fn build_tree(
     vol: &VolumeInfo,
     opts: &WalkOptions<'_>,
 ) -> Result<Tree> {
-    let src = source.as_ref();
+    let window = super::readahead::ReadAhead::new(source.as_ref());
+    let src: &dyn ImageSource = &window;
     let layout = &vol.layout;
     let mut warnings = Vec::new();
     let root = icb::read_entry(src, layout, vol.root_icb, &mut warnings)?;

@@ -15,6 +15,7 @@ pub mod dir;
 pub mod icb;
 pub mod partition;
 pub mod raw;
+mod readahead;
 pub mod volume;
 mod volume_read;
 

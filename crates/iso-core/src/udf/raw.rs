@@ -154,20 +154,36 @@ pub fn check_tag(buf: &[u8], want: u16, location: u32) -> Result<Vec<TagProblem>
 }
 
 /// CRC-ITU-T (CCITT): polynomial x¹⁶ + x¹² + x⁵ + 1, initial value 0, no
-/// reflection (ECMA-167 1/7.2.6).
+/// reflection (ECMA-167 1/7.2.6). Table-driven: every file entry's CRC
+/// is checked during a walk.
 pub fn crc_itu(data: &[u8]) -> u16 {
-    let mut crc: u16 = 0;
-    for &b in data {
-        crc ^= u16::from(b) << 8;
-        for _ in 0..8 {
+    data.iter().fold(0u16, |crc, &b| {
+        let i = usize::from((crc >> 8) as u8 ^ b);
+        (crc << 8) ^ CRC_TABLE.get(i).copied().unwrap_or(0)
+    })
+}
+
+/// The CRC of each byte value, for [`crc_itu`].
+const CRC_TABLE: [u16; 256] = crc_table();
+
+const fn crc_table() -> [u16; 256] {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut crc = (i as u16) << 8;
+        let mut bit = 0;
+        while bit < 8 {
             crc = if crc & 0x8000 != 0 {
                 (crc << 1) ^ 0x1021
             } else {
                 crc << 1
             };
+            bit += 1;
         }
+        t[i] = crc;
+        i += 1;
     }
-    crc
+    t
 }
 
 /// extent_ad (ECMA-167 3/7.1): an extent in sectors of the volume space.
