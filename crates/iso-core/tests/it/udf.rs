@@ -718,3 +718,62 @@ fn symlinks_and_hard_links() {
     assert_eq!(tree.size(link), "hello.txt".len() as u64);
     assert_eq!(tree.unix(link).unwrap().mode & 0o170000, 0o120000);
 }
+
+/// Sparing (mkudffs-dvdrw, a sparable partition with two sparing table
+/// copies at blocks 112 and 4080 per udfinfo): the packets holding the
+/// file set descriptor and the root move to spare packets, the originals
+/// blanked;
+/// with the remapping recorded in the second table copy only (the first
+/// copy damaged), the volume still opens through the remapped packet, and
+/// the damaged copy is reported.
+#[test]
+fn sparable_packet_remapped() {
+    let mut img = bytes_of("mkudffs-dvdrw");
+    let (_, layout) = udfinfo("mkudffs-dvdrw");
+    let tables: Vec<usize> = layout
+        .iter()
+        .filter(|(_, t)| t == "STABLE")
+        .map(|(s, _)| *s as usize)
+        .collect();
+    assert_eq!(tables.len(), 2);
+    let pspace = layout.iter().find(|(_, t)| t == "PSPACE").unwrap().0 as usize;
+    let second = &img[tables[1] * 2048..tables[1] * 2048 + 2048];
+    assert_eq!(&second[17..35], b"*UDF Sparing Table");
+    // Packet length 16 (mkudffs' for DVD-RW, as the map says). Packets 1
+    // and 2 hold the file set descriptor (partition block 16) and the
+    // root's entry (block 32); they move to the first two spare packets.
+    let packet = 16 * 2048;
+    for (entry, orig) in [(0usize, 16u32), (1, 32)] {
+        let t = tables[1] * 2048 + 56 + 8 * entry;
+        let mapped = u32::from_le_bytes(img[t + 4..t + 8].try_into().unwrap()) as usize;
+        let from = (pspace + orig as usize) * 2048;
+        let moved = img[from..from + packet].to_vec();
+        img[mapped * 2048..mapped * 2048 + packet].copy_from_slice(&moved);
+        img[from..from + packet].fill(0);
+        img[t..t + 4].copy_from_slice(&orig.to_le_bytes());
+    }
+    retag(&mut img[tables[1] * 2048..tables[1] * 2048 + 2048]);
+    // The first copy: damaged (CRC no longer matches).
+    img[tables[0] * 2048 + 40] ^= 0xFF;
+    let image = open_bytes(img).unwrap();
+    let u = image.info().udf.as_ref().expect("the volume opens");
+    assert_eq!(u.maps[0].kind, "sparable");
+    assert!(
+        u.maps[0].detail.contains("2 packets remapped"),
+        "{}",
+        u.maps[0].detail
+    );
+    let w = image
+        .warnings()
+        .iter()
+        .map(|w| w.to_string())
+        .collect::<Vec<_>>();
+    assert!(
+        w.iter()
+            .any(|w| w.contains("UDF sparing table") && w.contains(&format!("LBA {}", tables[0]))),
+        "{w:?}"
+    );
+    let tree = image.tree(View::Udf).unwrap();
+    assert!(tree.warnings().is_empty(), "{:?}", tree.warnings());
+    assert_eq!(u.file_set_identifier, "LinuxUDF");
+}
