@@ -46,3 +46,9 @@ mod iso9660;
 /// images built by patching them.
 #[path = "it/udf.rs"]
 mod udf;
+
+/// The fuzz targets' steps (crates/iso-core/fuzz/src/lib.rs) replayed on
+/// every input the fuzzer once crashed on (tests/crashes/) and on every
+/// fixture: no panic, nothing extracted outside its destination.
+#[path = "it/crashes.rs"]
+mod crashes;

@@ -166,6 +166,9 @@ pub fn crc_itu(data: &[u8]) -> u16 {
 /// The CRC of each byte value, for [`crc_itu`].
 const CRC_TABLE: [u16; 256] = crc_table();
 
+// Evaluated at compile time over constant indices below 256: an
+// out-of-range index or a truncation would fail the build, not a run.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 const fn crc_table() -> [u16; 256] {
     let mut t = [0u16; 256];
     let mut i = 0;

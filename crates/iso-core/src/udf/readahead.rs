@@ -17,12 +17,17 @@ const WINDOWS: usize = 4;
 /// to the image.
 const SMALL: usize = 16 << 10;
 
+/// A window: its image offset and its bytes.
+type Window = (u64, Vec<u8>);
+
+/// The windows, and the next one to replace.
+type Windows = (Vec<Window>, usize);
+
 /// An [`ImageSource`] over another with a read-ahead window.
 #[derive(Debug)]
 pub(crate) struct ReadAhead<'a> {
     inner: &'a dyn ImageSource,
-    /// (offset of a window, its bytes), and the next one to replace.
-    windows: Mutex<(Vec<(u64, Vec<u8>)>, usize)>,
+    windows: Mutex<Windows>,
 }
 
 impl<'a> ReadAhead<'a> {
