@@ -20,8 +20,8 @@ const SMALL: usize = 16 << 10;
 /// A window: its image offset and its bytes.
 type Window = (u64, Vec<u8>);
 
-/// The windows, and the next one to replace.
-type Windows = (Vec<Window>, usize);
+/// The windows, the most recently used first.
+type Windows = Vec<Window>;
 
 /// An [`ImageSource`] over another with a read-ahead window.
 #[derive(Debug)]
@@ -35,7 +35,7 @@ impl<'a> ReadAhead<'a> {
     pub(crate) fn new(inner: &'a dyn ImageSource) -> Self {
         ReadAhead {
             inner,
-            windows: Mutex::new((Vec::new(), 0)),
+            windows: Mutex::new(Vec::new()),
         }
     }
 }
@@ -53,13 +53,17 @@ impl ImageSource for ReadAhead<'_> {
             .windows
             .lock()
             .map_err(|_| io::Error::other("read-ahead window poisoned"))?;
-        let (windows, next) = &mut *guard;
+        let windows = &mut *guard;
         let end = offset.saturating_add(crate::bytes::u64_from(buf.len()));
         let hit = windows.iter().position(|(at, data)| {
             offset >= *at && end <= at.saturating_add(crate::bytes::u64_from(data.len()))
         });
-        let i = match hit {
-            Some(i) => i,
+        match hit {
+            // Most recently used first.
+            Some(i) => {
+                let w = windows.remove(i);
+                windows.insert(0, w);
+            }
             None => {
                 let start = offset - offset % WINDOW;
                 let len = WINDOW.min(self.inner.len().saturating_sub(start));
@@ -70,21 +74,12 @@ impl ImageSource for ReadAhead<'_> {
                 }
                 let mut data = vec![0u8; usize::try_from(len).unwrap_or(0)];
                 self.inner.read_exact_at(start, &mut data)?;
-                if windows.len() < WINDOWS {
-                    windows.push((start, data));
-                    windows.len() - 1
-                } else {
-                    let i = *next % WINDOWS;
-                    *next = i + 1;
-                    if let Some(slot) = windows.get_mut(i) {
-                        *slot = (start, data);
-                    }
-                    i
-                }
+                windows.truncate(WINDOWS - 1);
+                windows.insert(0, (start, data));
             }
-        };
+        }
         let (at, data) = windows
-            .get(i)
+            .first()
             .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
         let from = usize::try_from(offset - at).unwrap_or(usize::MAX);
         let src = data

@@ -777,3 +777,42 @@ fn sparable_packet_remapped() {
     assert!(tree.warnings().is_empty(), "{:?}", tree.warnings());
     assert_eq!(u.file_set_identifier, "LinuxUDF");
 }
+
+/// A Windows-install-like bridge with a 4.5 GiB file in the UDF tree only
+/// (pycdlib, sparse source): UDF is the default view, the listing is
+/// 7-Zip's (`7z l -slt`: path, type, size), the big file is several
+/// extents under 1 GiB that read back its first bytes.
+#[test]
+fn winlike_bridge_with_a_file_over_4g() {
+    use std::io::Read;
+    let source = crate::fixtures::SparseSource::load(&dir().join("pycdlib-winlike-4g.sparse.gz"));
+    let image = Image::from_source(Arc::new(source), &OpenOptions::default()).unwrap();
+    assert_eq!(image.default_view(), Some(View::Udf));
+    assert_eq!(
+        image.tree(View::Joliet).unwrap().len(),
+        2,
+        "README.TXT alone"
+    );
+    let tree = image.tree(View::Udf).unwrap();
+    let mut ours: Vec<String> = tree
+        .walk(tree.root())
+        .filter(|&id| id != tree.root())
+        .map(|id| match tree.kind(id) {
+            NodeKind::Dir => format!("{}\td\t-", tree.path(id)),
+            _ => format!("{}\tf\t{}", tree.path(id), tree.size(id)),
+        })
+        .collect();
+    ours.sort();
+    assert_eq!(ours, want_listing("pycdlib-winlike-4g.7z-udf-slt.tsv"));
+    let big = tree.lookup("/sources/install.wim").unwrap();
+    let extents = tree.extents(big);
+    assert!(extents.len() >= 5, "{extents:?}");
+    assert!(extents.iter().all(|e| e.len < 1 << 30), "{extents:?}");
+    let mut head = [0u8; 21];
+    image
+        .open_file(&tree, big)
+        .unwrap()
+        .read_exact(&mut head)
+        .unwrap();
+    assert_eq!(&head, b"START OF THE BIG FILE");
+}
