@@ -41,6 +41,12 @@ mod hostile;
 #[path = "it/iso9660.rs"]
 mod iso9660;
 
+/// UDF: mkudffs, pycdlib, genisoimage and udfkit fixtures against udfinfo
+/// and 7-Zip, damaged copies (reserve sequence, metadata mirror), hostile
+/// images built by patching them.
+#[path = "it/udf.rs"]
+mod udf;
+
 /// The fuzz targets' steps (crates/iso-core/fuzz/src/lib.rs) replayed on
 /// every input the fuzzer once crashed on (tests/crashes/) and on every
 /// fixture: no panic, nothing extracted outside its destination.

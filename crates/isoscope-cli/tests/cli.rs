@@ -920,6 +920,147 @@ fn extract_all(iso: &Path, out: &Path, extra: &[&str]) -> Output {
     run(&args)
 }
 
+mod udf {
+    //! `ls --view udf`, `cat`, `extract` and `info` on iso-core's UDF
+    //! fixtures (crates/iso-core/tests/fixtures/udf/make.sh), against 7-Zip's
+    //! extraction of them (`expected/*.7z-udf.tsv`: path, type, size,
+    //! sha256) and udfinfo's report.
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    fn udf_data(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../iso-core/tests/fixtures/udf")
+            .join(name)
+    }
+
+    fn image(name: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let gz = std::fs::File::open(udf_data(&format!("{name}.udf.gz"))).unwrap();
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(gz)
+            .read_to_end(&mut bytes)
+            .unwrap();
+        let path = dir.path().join(format!("{name}.iso"));
+        std::fs::write(&path, bytes).unwrap();
+        (dir, path)
+    }
+
+    /// (path, type letter, size or "-", sha256 or "-") from 7-Zip.
+    fn seven_zip(name: &str) -> Vec<Vec<String>> {
+        std::fs::read_to_string(udf_data(&format!("expected/{name}.7z-udf.tsv")))
+            .unwrap()
+            .lines()
+            .map(|l| l.split('\t').map(str::to_string).collect())
+            .collect()
+    }
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn ls_view_udf_matches_7zip() {
+        for name in ["udfkit-bdmv", "pycdlib-udf260"] {
+            let (_d, img) = image(name);
+            let o = run(&["ls", "--json", "-r", "--view", "udf", img.to_str().unwrap()]);
+            assert_eq!(code(&o), 0, "{}", stderr(&o));
+            let mut ours: Vec<(String, String, String)> = String::from_utf8(o.stdout)
+                .unwrap()
+                .lines()
+                .map(|line| {
+                    let v: Value = serde_json::from_str(line).unwrap();
+                    let ty = if v["type"] == "dir" { "d" } else { "f" };
+                    let size = if ty == "d" {
+                        "-".to_string()
+                    } else {
+                        v["size"].to_string()
+                    };
+                    (
+                        v["path"].as_str().unwrap().to_string(),
+                        ty.to_string(),
+                        size,
+                    )
+                })
+                .collect();
+            ours.sort();
+            let want: Vec<(String, String, String)> = seven_zip(name)
+                .into_iter()
+                .map(|f| (f[0].clone(), f[1].clone(), f[2].clone()))
+                .collect();
+            assert_eq!(ours, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn cat_and_extract_match_7zip() {
+        let name = "pycdlib-udf260";
+        let (d, img) = image(name);
+        let want = seven_zip(name);
+        for f in want.iter().filter(|f| f[1] == "f") {
+            let o = run(&["cat", "--view", "udf", img.to_str().unwrap(), &f[0]]);
+            assert_eq!(code(&o), 0, "{}: {}", f[0], stderr(&o));
+            assert_eq!(hex(&Sha256::digest(&o.stdout)), f[3], "{}", f[0]);
+        }
+        let out = d.path().join("out");
+        let o = run(&[
+            "extract",
+            "--view",
+            "udf",
+            "--quiet",
+            img.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        for f in &want {
+            let p = out.join(f[0].trim_start_matches('/'));
+            if f[1] == "d" {
+                assert!(p.is_dir(), "{}", p.display());
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                assert_eq!(hex(&Sha256::digest(&bytes)), f[3], "{}", p.display());
+            }
+        }
+    }
+
+    /// A UDF-only image (mkudffs) opens: `info --json` carries the UDF
+    /// section as udfinfo reports it, and the default view is UDF.
+    #[test]
+    fn info_udf_section() {
+        let (_d, img) = image("mkudffs-dvdrw");
+        let o = run(&["info", "--json", img.to_str().unwrap()]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let expected =
+            std::fs::read_to_string(udf_data("expected/mkudffs-dvdrw.udfinfo.txt")).unwrap();
+        let kv = |k: &str| {
+            expected
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{k}=")))
+                .unwrap()
+                .to_string()
+        };
+        let u = &v["udf"];
+        assert_eq!(v["default_view"], "udf");
+        assert_eq!(u["block_size"].to_string(), kv("blocksize"));
+        assert_eq!(u["logical_volume_identifier"], kv("lvid").as_str());
+        assert_eq!(u["integrity"]["state"], kv("integrity").as_str());
+        assert_eq!(
+            u["integrity"]["number_of_directories"].to_string(),
+            kv("numdirs")
+        );
+        assert_eq!(u["partition_maps"][0]["type"], "sparable");
+        let o = run(&["ls", "--view", "rockridge", img.to_str().unwrap()]);
+        assert_eq!(
+            code(&o),
+            2,
+            "a view the image does not have is a usage error"
+        );
+        assert!(stderr(&o).contains("udf"), "{}", stderr(&o));
+    }
+}
+
 /// Unpacks one of iso-core's fixtures (made by genisoimage or xorriso,
 /// crates/iso-core/tests/fixtures/make.sh) into `dir`.
 fn core_fixture(dir: &Path, name: &str) -> PathBuf {
