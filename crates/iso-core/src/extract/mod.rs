@@ -226,6 +226,7 @@ pub struct Renamed {
 
 /// A requested entry and the host path the engine wrote it to.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Written {
     /// The node in the tree.
     pub node: NodeId,

@@ -17,6 +17,7 @@ use crate::bytes::slice;
 /// 0x4000 CD-DA, 0x8000 directory); signature "XA" (7–8); file number
 /// (9) for interleaved files; 5 reserved bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[non_exhaustive]
 pub struct XaAttributes {
     /// Owner group ID.
     pub group_id: u16,
