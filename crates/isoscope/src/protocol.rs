@@ -14,6 +14,8 @@ use iso_core::{Image, ImageInfo, ImageSource, NodeId, Tree, View};
 
 use crate::extract_job::{Conflict, JobProgress, JobSummary, OverwriteAnswer};
 use crate::settings::Settings;
+use crate::checksum_job::ChecksumReport;
+use crate::test_job::TestReport;
 use crate::verify_job::VerifyReport;
 
 /// One opened image (a new id for every open, so late events of a previous
@@ -168,6 +170,36 @@ pub enum Command {
         /// The image.
         image: ImageId,
     },
+    /// Extract one file into `dir` (the session's temporary folder) for
+    /// opening it in its default application.
+    OpenFile {
+        /// Its id.
+        job: JobId,
+        /// What and where (`nodes` holds the one file).
+        request: ExtractRequest,
+    },
+    /// Hash the files among `nodes` (folders: the files below them).
+    Checksums {
+        /// Its id.
+        job: JobId,
+        /// The image.
+        image: ImageId,
+        /// The view.
+        view: View,
+        /// What.
+        nodes: Vec<NodeId>,
+    },
+    /// Read every file of a view end to end.
+    Test {
+        /// Its id.
+        job: JobId,
+        /// The image.
+        image: ImageId,
+        /// The view.
+        view: View,
+    },
+    /// The image's tab closed: forget it.
+    Close(ImageId),
     /// Stop a running or queued job.
     Cancel(JobId),
     /// Answer an overwrite question of a job.
@@ -344,6 +376,29 @@ pub enum Event {
         /// What was found.
         report: VerifyReport,
     },
+    /// A file to open was extracted (or failed: see the summary).
+    FileReady {
+        /// The job.
+        job: JobId,
+        /// What happened.
+        summary: JobSummary,
+        /// The extracted file, when it was written.
+        file: Option<PathBuf>,
+    },
+    /// Checksums of files ended.
+    ChecksumsDone {
+        /// The job.
+        job: JobId,
+        /// What was computed.
+        report: ChecksumReport,
+    },
+    /// Test image ended.
+    TestDone {
+        /// The job.
+        job: JobId,
+        /// What was found.
+        report: TestReport,
+    },
     /// A file chosen in the native dialog (None: cancelled or no dialog).
     PickedImage(Option<PathBuf>),
     /// A folder chosen in the native dialog for an extraction.
@@ -374,6 +429,9 @@ impl Event {
             Event::JobAsk { .. } => "JobAsk",
             Event::JobDone { .. } => "JobDone",
             Event::VerifyDone { .. } => "VerifyDone",
+            Event::FileReady { .. } => "FileReady",
+            Event::ChecksumsDone { .. } => "ChecksumsDone",
+            Event::TestDone { .. } => "TestDone",
             Event::PickedImage { .. } => "PickedImage",
             Event::PickedDest { .. } => "PickedDest",
             Event::Problem { .. } => "Problem",

@@ -10,6 +10,7 @@
 //! * [`internal`] checks the per-file lists a disc carries (md5sum.txt,
 //!   sha256sum.txt, SHA256SUMS at its root) against the files themselves.
 
+pub mod digests;
 pub mod internal;
 pub mod sums;
 

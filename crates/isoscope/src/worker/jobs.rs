@@ -41,6 +41,33 @@ pub enum JobKind {
         /// lists (none when the image has no readable view).
         tree: Option<Arc<Tree>>,
     },
+    /// Extract one file into a temporary folder to open it.
+    OpenFile {
+        /// The image.
+        image: Arc<Image>,
+        /// The view's tree.
+        tree: Arc<Tree>,
+        /// The file.
+        node: NodeId,
+        /// The folder it goes to (created; one per job).
+        dir: PathBuf,
+    },
+    /// Checksums of files.
+    Checksums {
+        /// The image.
+        image: Arc<Image>,
+        /// The view's whole tree.
+        tree: Arc<Tree>,
+        /// The selection.
+        nodes: Vec<NodeId>,
+    },
+    /// Read every file.
+    Test {
+        /// The image.
+        image: Arc<Image>,
+        /// The view's whole tree.
+        tree: Arc<Tree>,
+    },
     /// The image or view was gone when the job was queued.
     Missing,
 }
@@ -128,6 +155,37 @@ fn run_job(job: Job, out: &Outbox) {
                 verify_job::run(&req, &counters, &cancel)
             });
             out.send(Event::VerifyDone { job: id, report });
+        }
+        JobKind::OpenFile {
+            image,
+            tree,
+            node,
+            dir,
+        } => {
+            let counters = Counters::default();
+            let (summary, file) = sampled(id, out, &counters, || {
+                crate::open_job::run(&image, &tree, node, &dir, &counters, &cancel)
+            });
+            out.send(Event::FileReady { job: id, summary, file });
+        }
+        JobKind::Checksums { image, tree, nodes } => {
+            let counters = Counters::default();
+            let report = sampled(id, out, &counters, || {
+                let req = crate::checksum_job::Request {
+                    image: &image,
+                    tree: &tree,
+                    nodes: &nodes,
+                };
+                crate::checksum_job::run(&req, &counters, &cancel)
+            });
+            out.send(Event::ChecksumsDone { job: id, report });
+        }
+        JobKind::Test { image, tree } => {
+            let counters = Counters::default();
+            let report = sampled(id, out, &counters, || {
+                crate::test_job::run(&image, &tree, &counters, &cancel)
+            });
+            out.send(Event::TestDone { job: id, report });
         }
         JobKind::Missing => out.send(Event::JobDone {
             job: id,
