@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 use crate::error::{Error, Result, Warning};
-use crate::View;
+use crate::view::View;
 
 /// Index of a node in a [`Tree`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -125,10 +125,7 @@ pub fn open_image(path: &Path) -> Result<Image, Failure> {
 /// newest). A session the image does not have is a usage error (exit 2)
 /// that names the sessions it has.
 pub fn open_session(path: &Path, session: Option<u32>) -> Result<Image, Failure> {
-    let options = OpenOptions {
-        session,
-        ..OpenOptions::default()
-    };
+    let options = OpenOptions::with_session(session);
     Image::open(path, &options).map_err(|e| Failure::from_core(&path.display().to_string(), &e))
 }
 

@@ -173,7 +173,7 @@ mod info {
         let o = run(&["info", "--json", iso.to_str().unwrap()]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-        let pvd = &v["primary"];
+        let pvd = &v["iso9660"]["primary"];
         assert_eq!(pvd["volume_identifier"], isoinfo("Volume id:"));
         assert_eq!(pvd["publisher_identifier"], isoinfo("Publisher id:"));
         assert_eq!(pvd["application_identifier"], isoinfo("Application id:"));
@@ -193,10 +193,10 @@ mod info {
             "2020-01-02T03:04:05.00+00:00"
         );
         // "Joliet with UCS level 3 found".
-        assert_eq!(v["joliet"]["joliet_level"], 3);
+        assert_eq!(v["iso9660"]["joliet"]["joliet_level"], 3);
         assert_eq!(v["views"], serde_json::json!(["joliet", "iso9660"]));
         assert_eq!(v["default_view"], "joliet");
-        assert!(v["boot_catalog"].is_null());
+        assert!(v["boot"].is_null());
     }
 
     #[test]
@@ -885,14 +885,17 @@ mod sessions {
         let v: Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(v["sessions"], Value::Array(want));
         assert_eq!(v["session"], 3);
-        assert_eq!(v["primary"]["volume_identifier"], "SESSION_THREE");
+        assert_eq!(
+            v["iso9660"]["primary"]["volume_identifier"],
+            "SESSION_THREE"
+        );
         // --session picks whose descriptors are described (at start + 16).
         let o = run(&["info", "--json", "--session", "1", iso.to_str().unwrap()]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         let v: Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(v["session"], 1);
-        assert_eq!(v["primary"]["lba"], 48);
-        assert_eq!(v["primary"]["volume_identifier"], "SESSION_ONE");
+        assert_eq!(v["iso9660"]["primary"]["lba"], 48);
+        assert_eq!(v["iso9660"]["primary"]["volume_identifier"], "SESSION_ONE");
         // Text form: one line for the sessions.
         let o = run(&["info", iso.to_str().unwrap()]);
         let text = String::from_utf8(o.stdout).unwrap();

@@ -30,7 +30,7 @@ pub struct ListedMatch {
 }
 
 /// The digests of one file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileSums {
     /// The file.
     pub node: NodeId,
@@ -128,7 +128,9 @@ pub fn run(req: &Request<'_>, counters: &Counters, cancel: &CancelFlag) -> Check
         let mut sums = FileSums {
             node: f,
             path,
-            ..FileSums::default()
+            digests: Vec::new(),
+            listed: Vec::new(),
+            error: None,
         };
         match digests::hash_node(req.image, req.tree, f, &FileAlgorithm::ALL, &counters.0, &cancel.0) {
             Ok(ds) => {

@@ -224,7 +224,7 @@ impl App {
         });
     }
 
-    fn checksums_done(&mut self, job: JobId, report: ChecksumReport) {
+    pub(super) fn checksums_done(&mut self, job: JobId, report: ChecksumReport) {
         let Some(j) = self.model.jobs.jobs.iter().find(|j| j.id == job) else {
             return;
         };
@@ -321,7 +321,7 @@ impl App {
     }
 
     /// The native open dialog. Its answer arrives as an event.
-    fn open_dialog(&mut self) {
+    pub(super) fn open_dialog(&mut self) {
         let start = self
             .model
             .settings

@@ -127,7 +127,7 @@ pub fn key_menu(m: &Model, ctx: &egui::Context, out: &mut Out) {
         .map(|r| r.left_bottom() + egui::vec2(24.0, 0.0))
         .unwrap_or_else(|| ctx.content_rect().center());
     let nodes = m.tab().selection.list();
-    let r = egui::Area::new(egui::Id::new("key_menu"))
+    let r = egui::Area::new(egui::Id::unique("key_menu"))
         .order(egui::Order::Foreground)
         .fixed_pos(at)
         .show(ctx, |ui| {

@@ -216,7 +216,7 @@ fn overwrite(m: &Model, ctx: &egui::Context, out: &mut Out) {
     let Some((_, c)) = m.jobs.asks.first() else {
         return;
     };
-    egui::Modal::new(egui::Id::new("overwrite")).show(ctx, |ui| {
+    egui::Modal::new(egui::Id::unique("overwrite")).show(ctx, |ui| {
         ui.heading("Replace the existing file?");
         ui.label(format!("{} already exists.", c.host_path.display()));
         ui.label(format!(

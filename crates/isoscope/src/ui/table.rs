@@ -78,7 +78,7 @@ fn empty_area(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
     if rect.height() < 4.0 {
         return;
     }
-    let r = ui.interact(rect, ui.id().with("empty_area"), egui::Sense::click());
+    let r = ui.interact(rect, ui.scope_id().with("empty_area"), egui::Sense::click());
     if r.clicked() {
         out.push(Action::Properties(Vec::new()));
     }

@@ -76,7 +76,7 @@ fn views(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
 
 fn filter(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
     let b = &m.tab().browser;
-    let id = egui::Id::new("filter").with(m.active);
+    let id = egui::Id::unique("filter").with(m.active);
     let mut text = b.filter.clone();
     let r = ui.add(
         egui::TextEdit::singleline(&mut text)

@@ -26,8 +26,8 @@ pub fn root_label(m: &Model) -> String {
     let info = m.tab().session.as_ref().map(|s| &s.info);
     let label = info.and_then(|i| {
         [
-            i.joliet.as_ref().map(|j| j.volume_identifier.clone()),
-            i.primary.as_ref().map(|p| p.volume_identifier.clone()),
+            i.joliet().map(|j| j.volume_identifier.clone()),
+            i.primary().map(|p| p.volume_identifier.clone()),
         ]
         .into_iter()
         .flatten()
