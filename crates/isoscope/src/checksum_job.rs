@@ -81,7 +81,10 @@ fn files_of(tree: &Tree, nodes: &[NodeId]) -> Vec<NodeId> {
 
 /// Every entry of the disc's own checksum lists, by the file it names:
 /// (list path, algorithm, listed hex).
-fn listed_sums(image: &Image, tree: &Tree) -> HashMap<NodeId, Vec<(String, FileAlgorithm, String)>> {
+fn listed_sums(
+    image: &Image,
+    tree: &Tree,
+) -> HashMap<NodeId, Vec<(String, FileAlgorithm, String)>> {
     let mut out: HashMap<NodeId, Vec<_>> = HashMap::new();
     for list in internal::find_lists(tree) {
         let mut buf = Vec::new();
@@ -94,7 +97,11 @@ fn listed_sums(image: &Image, tree: &Tree) -> HashMap<NodeId, Vec<(String, FileA
         let base = tree.parent(list).unwrap_or(tree.root());
         let list_path = tree.path(list);
         for e in sums::parse(&String::from_utf8_lossy(&buf)) {
-            let Some(node) = e.name.as_deref().and_then(|n| internal::lookup(tree, base, n)) else {
+            let Some(node) = e
+                .name
+                .as_deref()
+                .and_then(|n| internal::lookup(tree, base, n))
+            else {
                 continue;
             };
             out.entry(node).or_default().push((
@@ -132,7 +139,14 @@ pub fn run(req: &Request<'_>, counters: &Counters, cancel: &CancelFlag) -> Check
             listed: Vec::new(),
             error: None,
         };
-        match digests::hash_node(req.image, req.tree, f, &FileAlgorithm::ALL, &counters.0, &cancel.0) {
+        match digests::hash_node(
+            req.image,
+            req.tree,
+            f,
+            &FileAlgorithm::ALL,
+            &counters.0,
+            &cancel.0,
+        ) {
             Ok(ds) => {
                 sums.digests = ds.iter().map(|d| (d.algorithm.label(), d.hex())).collect();
                 for (list, algo, hex) in lists.get(&f).into_iter().flatten() {

@@ -67,7 +67,9 @@ impl Tab {
         match (&self.session, &self.loading) {
             (_, Loading::Opening(p)) => format!(
                 "Opening {}…",
-                p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                p.file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
             ),
             (Some(s), _) => s.name.clone(),
             (None, Loading::Failed { .. }) => "Cannot open".into(),

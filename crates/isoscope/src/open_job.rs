@@ -182,7 +182,21 @@ pub fn is_executable(tree: &Tree, node: NodeId) -> bool {
     let ext = crate::format::extension(tree.name(node)).map(str::to_ascii_lowercase);
     let win = matches!(
         ext.as_deref(),
-        Some("exe" | "com" | "bat" | "cmd" | "msi" | "scr" | "ps1" | "vbs" | "lnk" | "app" | "appimage" | "run" | "sh")
+        Some(
+            "exe"
+                | "com"
+                | "bat"
+                | "cmd"
+                | "msi"
+                | "scr"
+                | "ps1"
+                | "vbs"
+                | "lnk"
+                | "app"
+                | "appimage"
+                | "run"
+                | "sh"
+        )
     );
     mode_x || win
 }
@@ -241,7 +255,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tmp");
         let log = dir.path().join("log");
         let o = RecordingOpener::with_log(log.clone());
-        o.open(Path::new("/tmp/a b.txt"), OpenHow::Default).expect("open");
+        o.open(Path::new("/tmp/a b.txt"), OpenHow::Default)
+            .expect("open");
         o.open(Path::new("/tmp/x/setup.exe"), OpenHow::ShowFolder)
             .expect("open");
         assert_eq!(

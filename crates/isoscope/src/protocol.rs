@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use iso_core::{Image, ImageInfo, ImageSource, NodeId, Tree, View};
 
+use crate::checksum_job::ChecksumReport;
 use crate::extract_job::{Conflict, JobProgress, JobSummary, OverwriteAnswer};
 use crate::settings::Settings;
-use crate::checksum_job::ChecksumReport;
 use crate::test_job::TestReport;
 use crate::verify_job::VerifyReport;
 

@@ -240,14 +240,27 @@ mod tests {
     fn bytes_are_counted_and_cancel_stops() {
         let data = vec![7u8; BLOCK + 10];
         let p = Progress::default();
-        let d = hash_reader(&mut &data[..], &[FileAlgorithm::Crc32, FileAlgorithm::Crc32], &p, &Cancel::default())
-            .expect("hash");
+        let d = hash_reader(
+            &mut &data[..],
+            &[FileAlgorithm::Crc32, FileAlgorithm::Crc32],
+            &p,
+            &Cancel::default(),
+        )
+        .expect("hash");
         assert_eq!(d.len(), 1, "duplicates hashed once");
-        assert_eq!(p.snapshot().bytes_done, u64::try_from(data.len()).unwrap_or(0));
+        assert_eq!(
+            p.snapshot().bytes_done,
+            u64::try_from(data.len()).unwrap_or(0)
+        );
         let c = Cancel::default();
         c.cancel();
         assert!(matches!(
-            hash_reader(&mut &data[..], &FileAlgorithm::ALL, &Progress::default(), &c),
+            hash_reader(
+                &mut &data[..],
+                &FileAlgorithm::ALL,
+                &Progress::default(),
+                &c
+            ),
             Err(Error::Cancelled)
         ));
     }
@@ -266,8 +279,13 @@ mod tests {
                 Ok(n)
             }
         }
-        let e = hash_reader(&mut Broken(2), &[FileAlgorithm::Md5], &Progress::default(), &Cancel::default())
-            .expect_err("fails");
+        let e = hash_reader(
+            &mut Broken(2),
+            &[FileAlgorithm::Md5],
+            &Progress::default(),
+            &Cancel::default(),
+        )
+        .expect_err("fails");
         assert!(e.to_string().contains("200"), "{e}");
     }
 }

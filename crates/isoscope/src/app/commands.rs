@@ -215,7 +215,10 @@ impl App {
         if nodes.is_empty() {
             return;
         }
-        let job = self.model.jobs.add(JobWhat::Checksums { view }, Some(image));
+        let job = self
+            .model
+            .jobs
+            .add(JobWhat::Checksums { view }, Some(image));
         self.worker.send(Command::Checksums {
             job,
             image,
@@ -260,7 +263,10 @@ impl App {
             how
         };
         let name = tree.name(node).to_string();
-        let job = self.model.jobs.add(JobWhat::Open { name, how }, Some(image));
+        let job = self
+            .model
+            .jobs
+            .add(JobWhat::Open { name, how }, Some(image));
         self.opening.insert(job, how);
         let dest = self.open_dir.join(format!("open-{}", job.0));
         self.worker.send(Command::OpenFile {

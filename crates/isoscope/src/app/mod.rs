@@ -92,7 +92,10 @@ impl App {
     /// last run's tabs).
     pub fn new(options: AppOptions) -> App {
         let worker = Worker::start(options.settings_path.clone());
-        let opener = options.opener.clone().unwrap_or_else(crate::open_job::from_env);
+        let opener = options
+            .opener
+            .clone()
+            .unwrap_or_else(crate::open_job::from_env);
         let probe = crate::probe::Probe::from_env();
         let mut model = Model::new(options.settings.clone());
         model.offers_chooser = opener.offers_chooser();

@@ -31,26 +31,68 @@ pub fn items(m: &Model, ui: &mut egui::Ui, out: &mut Out, nodes: &[NodeId], also
         node: n,
         how: OpenHow::Default,
     });
-    pick(ui, one.is_some(), "Open", "Enter", open_act.unwrap_or(Action::SelectAll));
+    pick(
+        ui,
+        one.is_some(),
+        "Open",
+        "Enter",
+        open_act.unwrap_or(Action::SelectAll),
+    );
     if m.offers_chooser {
         let act = one_file.map(|n| Action::OpenFile {
             node: n,
             how: OpenHow::Choose,
         });
-        pick(ui, act.is_some(), "Open with…", "", act.unwrap_or(Action::SelectAll));
+        pick(
+            ui,
+            act.is_some(),
+            "Open with…",
+            "",
+            act.unwrap_or(Action::SelectAll),
+        );
     }
     ui.separator();
     let what = if some { "" } else { " (everything)" };
     let open = tab.session.is_some();
     let beside = tab.session.as_ref().is_some_and(|s| s.path.is_some());
-    pick(ui, open, &format!("Extract to…{what}"), "Ctrl+E", Action::Extract(nodes.to_vec()));
-    pick(ui, beside, &format!("Extract here{what}"), "", Action::ExtractHere(nodes.to_vec()));
+    pick(
+        ui,
+        open,
+        &format!("Extract to…{what}"),
+        "Ctrl+E",
+        Action::Extract(nodes.to_vec()),
+    );
+    pick(
+        ui,
+        beside,
+        &format!("Extract here{what}"),
+        "",
+        Action::ExtractHere(nodes.to_vec()),
+    );
     ui.separator();
-    pick(ui, some, "Copy path", "Ctrl+Shift+C", Action::CopyPaths(nodes.to_vec()));
+    pick(
+        ui,
+        some,
+        "Copy path",
+        "Ctrl+Shift+C",
+        Action::CopyPaths(nodes.to_vec()),
+    );
     pick(ui, some, "Copy name", "", Action::CopyNames(nodes.to_vec()));
     ui.separator();
-    pick(ui, some, "Checksums…", "", Action::Checksums(nodes.to_vec()));
-    pick(ui, open, "Properties", "Alt+Enter", Action::Properties(nodes.to_vec()));
+    pick(
+        ui,
+        some,
+        "Checksums…",
+        "",
+        Action::Checksums(nodes.to_vec()),
+    );
+    pick(
+        ui,
+        open,
+        "Properties",
+        "Alt+Enter",
+        Action::Properties(nodes.to_vec()),
+    );
     if let Some(a) = show_in(m, ui, one) {
         chosen = Some(a);
     }
@@ -84,7 +126,13 @@ fn show_in(m: &Model, ui: &mut egui::Ui, one: Option<NodeId>) -> Option<Action> 
         ui.add_enabled(false, egui::Button::new("Show in the other views"));
         return None;
     };
-    let others: Vec<View> = s.info.views.iter().copied().filter(|&v| v != view).collect();
+    let others: Vec<View> = s
+        .info
+        .views
+        .iter()
+        .copied()
+        .filter(|&v| v != view)
+        .collect();
     if others.is_empty() {
         ui.add_enabled(false, egui::Button::new("Show in the other views"));
         return None;
@@ -107,7 +155,10 @@ fn show_in(m: &Model, ui: &mut egui::Ui, one: Option<NodeId>) -> Option<Action> 
                 Some(_) => v.label().to_string(),
                 None => format!("{} (not there)", v.label()),
             };
-            if ui.add_enabled(path.is_some(), egui::Button::new(label)).clicked() {
+            if ui
+                .add_enabled(path.is_some(), egui::Button::new(label))
+                .clicked()
+            {
                 chosen = path.map(|path| Action::RevealIn { view: v, path });
                 ui.close();
             }

@@ -38,7 +38,11 @@ pub fn paint(p: &Painter, rect: Rect, class: FileClass, dark: bool) {
         }
         FileClass::Picture => {
             page(p, &at, Color32::from_rgb(0xe8, 0xf4, 0xff), thin);
-            p.circle_filled(at(0.62, 0.42), s * 0.08, Color32::from_rgb(0xf5, 0xb7, 0x00));
+            p.circle_filled(
+                at(0.62, 0.42),
+                s * 0.08,
+                Color32::from_rgb(0xf5, 0xb7, 0x00),
+            );
             p.add(Shape::convex_polygon(
                 vec![at(0.22, 0.85), at(0.45, 0.52), at(0.72, 0.85)],
                 Color32::from_rgb(0x3c, 0xa0, 0x4a),
@@ -157,9 +161,19 @@ fn folder(p: &Painter, at: &dyn Fn(f32, f32) -> Pos2, open: bool, thin: Stroke) 
         Stroke::NONE,
     ));
     let face = if open {
-        vec![at(0.20, 0.44), at(1.0, 0.44), at(0.86, 0.84), at(0.06, 0.84)]
+        vec![
+            at(0.20, 0.44),
+            at(1.0, 0.44),
+            at(0.86, 0.84),
+            at(0.06, 0.84),
+        ]
     } else {
-        vec![at(0.06, 0.38), at(0.94, 0.38), at(0.94, 0.84), at(0.06, 0.84)]
+        vec![
+            at(0.06, 0.38),
+            at(0.94, 0.38),
+            at(0.94, 0.84),
+            at(0.06, 0.84),
+        ]
     };
     p.add(Shape::convex_polygon(face, front, thin));
 }
@@ -187,6 +201,10 @@ fn page(p: &Painter, at: &dyn Fn(f32, f32) -> Pos2, fill: Color32, thin: Stroke)
 fn disc(p: &Painter, at: &dyn Fn(f32, f32) -> Pos2, s: f32, tint: Color32, thin: Stroke) {
     let c = at(0.5, 0.5);
     p.circle(c, s * 0.44, tint, thin);
-    p.circle_stroke(c, s * 0.30, Stroke::new(s / 24.0, Color32::from_white_alpha(160)));
+    p.circle_stroke(
+        c,
+        s * 0.30,
+        Stroke::new(s / 24.0, Color32::from_white_alpha(160)),
+    );
     p.circle(c, s * 0.11, Color32::from_gray(250), thin);
 }

@@ -233,13 +233,18 @@ fn checksums(ui: &mut egui::Ui, out: &mut Out, id: u64, r: &crate::checksum_job:
         ui.weak("Cancelled.");
     }
     if r.left_out > 0 {
-        ui.weak(format!("{} more files were left out.", format::count(r.left_out as u64)));
+        ui.weak(format!(
+            "{} more files were left out.",
+            format::count(r.left_out as u64)
+        ));
     }
     for (i, f) in r.files.iter().enumerate() {
         egui::CollapsingHeader::new(&f.path)
             .id_salt(("sums", id, i))
             .default_open(r.files.len() <= 3)
-            .show(ui, |ui| super::side::digest_grid(ui, out, ("sumgrid", id, i), f));
+            .show(ui, |ui| {
+                super::side::digest_grid(ui, out, ("sumgrid", id, i), f)
+            });
     }
 }
 
@@ -250,7 +255,10 @@ fn tested(ui: &mut egui::Ui, id: u64, r: &crate::test_job::TestReport) {
     }
     let summary = r.summary();
     if r.failed == 0 {
-        ui.colored_label(egui::Color32::from_rgb(0x2e, 0x9e, 0x4f), format!("✔ {summary}"));
+        ui.colored_label(
+            egui::Color32::from_rgb(0x2e, 0x9e, 0x4f),
+            format!("✔ {summary}"),
+        );
         return;
     }
     ui.colored_label(ui.visuals().error_fg_color, format!("✖ {summary}"));

@@ -48,7 +48,10 @@ fn tools(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
     }
     let sel = m.tab().selection.list();
     if ui
-        .add_enabled(!sel.is_empty(), egui::Button::new("Checksums of the selection"))
+        .add_enabled(
+            !sel.is_empty(),
+            egui::Button::new("Checksums of the selection"),
+        )
         .clicked()
     {
         out.push(Action::Checksums(sel));
@@ -127,7 +130,11 @@ fn view(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
     let p = m.settings.panels;
     for (on, label, act) in [
         (p.tree, "Folder tree", Action::ToggleTree),
-        (p.properties, "Properties (Alt+Enter)", Action::ToggleProperties),
+        (
+            p.properties,
+            "Properties (Alt+Enter)",
+            Action::ToggleProperties,
+        ),
         (p.preview, "Preview", Action::TogglePreview),
     ] {
         if ui.checkbox(&mut on.clone(), label).clicked() {

@@ -185,9 +185,10 @@ fn node_checksums(
             digest_grid(ui, out, "node_sums", f);
         }
         None => {
-            let running = m.jobs.jobs.iter().any(|j| {
-                matches!(j.what, crate::state::JobWhat::Checksums { .. }) && !j.done()
-            });
+            let running =
+                m.jobs.jobs.iter().any(|j| {
+                    matches!(j.what, crate::state::JobWhat::Checksums { .. }) && !j.done()
+                });
             if running {
                 ui.horizontal(|ui| {
                     ui.spinner();
@@ -206,7 +207,12 @@ fn node_checksums(
 
 /// A file's digests, each with a copy button, and what the disc's own
 /// checksum lists say about it.
-pub fn digest_grid(ui: &mut egui::Ui, out: &mut Out, id: impl std::hash::Hash + std::fmt::Debug, f: &FileSums) {
+pub fn digest_grid(
+    ui: &mut egui::Ui,
+    out: &mut Out,
+    id: impl std::hash::Hash + std::fmt::Debug,
+    f: &FileSums,
+) {
     if let Some(e) = &f.error {
         ui.colored_label(ui.visuals().error_fg_color, format!("Cannot be read: {e}"));
         return;

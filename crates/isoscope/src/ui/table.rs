@@ -102,20 +102,43 @@ fn table(m: &Model, tab: &Tab, tree: &Tree, rows: &[NodeId], ui: &mut egui::Ui, 
     let modifiers = ui.input(|i| i.modifiers);
     // Room for the rows, less a strip below for the empty area's menu.
     let height = (ui.available_height() - 8.0).max(ROW_HEIGHT * 2.0);
+    // Name takes the width the other columns leave. It is resizable (its
+    // width is not remembered): egui_extras cannot resize the columns
+    // after a `remainder` one, so the table starts afresh, Name filling
+    // the free width, whenever the width available changes.
+    let avail = ui.available_width();
+    let folder_w = if searching { 200.0 } else { 0.0 };
+    let spacing = ui.spacing().item_spacing.x * if searching { 5.0 } else { 4.0 };
+    let name_w = (avail - widths.iter().sum::<f32>() - folder_w - spacing).max(140.0);
     let mut builder = TableBuilder::new(ui)
-        .id_salt("listing")
+        .id_salt(("listing", avail.round() as i64, searching))
         .striped(true)
         .max_scroll_height(height)
         .sense(egui::Sense::click_and_drag())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::remainder().at_least(140.0).clip(true));
+        .column(
+            Column::initial(name_w)
+                .at_least(120.0)
+                .resizable(true)
+                .clip(true),
+        );
     if searching {
-        builder = builder.column(Column::initial(200.0).at_least(80.0).resizable(true).clip(true));
+        builder = builder.column(
+            Column::initial(folder_w)
+                .at_least(80.0)
+                .resizable(true)
+                .clip(true),
+        );
     }
     builder = builder
         .column(Column::initial(widths[0]).at_least(60.0).resizable(true))
         .column(Column::initial(widths[1]).at_least(60.0).resizable(true))
-        .column(Column::initial(widths[2]).at_least(60.0).resizable(true).clip(true));
+        .column(
+            Column::initial(widths[2])
+                .at_least(60.0)
+                .resizable(true)
+                .clip(true),
+        );
     if let Some(r) = tab.browser.scroll_to {
         // A jump (type-to-select, arrows) lands at once: an animated scroll
         // across a million rows, retargeted by every key typed, ends up far

@@ -43,7 +43,12 @@ fn nav_buttons(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
         .is_some();
     for (enabled, label, hint, act) in [
         (!b.back.is_empty(), "⬅", "Back (Alt+Left)", Action::Back),
-        (!b.forward.is_empty(), "➡", "Forward (Alt+Right)", Action::Forward),
+        (
+            !b.forward.is_empty(),
+            "➡",
+            "Forward (Alt+Right)",
+            Action::Forward,
+        ),
         (up, "⬆", "Up (Alt+Up, Backspace)", Action::Up),
     ] {
         if ui

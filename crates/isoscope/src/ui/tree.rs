@@ -113,8 +113,11 @@ fn folder_row(
         .selectable_label(current == Some(id), name)
         .interact(egui::Sense::drag());
     if m.probing {
-        out.rows
-            .push(("tree", r.rect, if is_root { "/" } else { tree.name(id) }.into()));
+        out.rows.push((
+            "tree",
+            r.rect,
+            if is_root { "/" } else { tree.name(id) }.into(),
+        ));
     }
     if r.drag_started() {
         // A folder dragged from the tree goes out whole, whatever the

@@ -229,15 +229,17 @@ impl Browse<'_> {
             Command::OpenFile { job, request } => {
                 let kind = match self.whole(request.image, request.view) {
                     Whole::Pending => return self.defer(Command::OpenFile { job, request }),
-                    Whole::Ready(tree) => match (request.nodes.first(), self.images.get(&request.image)) {
-                        (Some(&node), Some(c)) => JobKind::OpenFile {
-                            image: c.image.clone(),
-                            tree,
-                            node,
-                            dir: request.dest,
-                        },
-                        _ => JobKind::Missing,
-                    },
+                    Whole::Ready(tree) => {
+                        match (request.nodes.first(), self.images.get(&request.image)) {
+                            (Some(&node), Some(c)) => JobKind::OpenFile {
+                                image: c.image.clone(),
+                                tree,
+                                node,
+                                dir: request.dest,
+                            },
+                            _ => JobKind::Missing,
+                        }
+                    }
                     Whole::Gone => JobKind::Missing,
                 };
                 self.queue_job(job, kind);
@@ -281,10 +283,7 @@ impl Browse<'_> {
                 // The default view's tree finds the disc's own checksum
                 // lists (md5sum.txt, ...); an image without one is hashed
                 // all the same.
-                let view = self
-                    .images
-                    .get(&image)
-                    .and_then(|c| c.image.default_view());
+                let view = self.images.get(&image).and_then(|c| c.image.default_view());
                 let tree = match view.map(|v| self.whole(image, v)) {
                     Some(Whole::Pending) => return self.defer(Command::Verify { job, image }),
                     Some(Whole::Ready(t)) => Some(t),
@@ -391,14 +390,14 @@ impl Browse<'_> {
         self.images.insert(
             id,
             Current {
-            id,
-            image,
-            path,
-            trees: HashMap::new(),
-            loading: HashSet::new(),
-            failed: HashMap::new(),
-            indexes: HashMap::new(),
-        },
+                id,
+                image,
+                path,
+                trees: HashMap::new(),
+                loading: HashSet::new(),
+                failed: HashMap::new(),
+                indexes: HashMap::new(),
+            },
         );
         if let Some(v) = view {
             self.load_view(id, v);

@@ -166,7 +166,11 @@ fn run_job(job: Job, out: &Outbox) {
             let (summary, file) = sampled(id, out, &counters, || {
                 crate::open_job::run(&image, &tree, node, &dir, &counters, &cancel)
             });
-            out.send(Event::FileReady { job: id, summary, file });
+            out.send(Event::FileReady {
+                job: id,
+                summary,
+                file,
+            });
         }
         JobKind::Checksums { image, tree, nodes } => {
             let counters = Counters::default();
