@@ -119,6 +119,8 @@ pub struct UiState {
     /// The "type the image's path" window, shown when no file chooser
     /// could be opened.
     pub show_open_path: bool,
+    /// The native file chooser answered at once: there is none.
+    pub no_chooser: bool,
     /// The context menu opened from the keyboard (Menu key, Shift+F10).
     pub key_menu: bool,
     /// The text last put on the clipboard.

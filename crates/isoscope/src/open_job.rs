@@ -148,9 +148,36 @@ pub fn from_env() -> std::sync::Arc<dyn Opener> {
     }
 }
 
-/// This session's temporary folder for opened files.
+/// A new session's temporary folder for opened files (one per window:
+/// named after the process and a counter).
 pub fn session_dir() -> PathBuf {
-    std::env::temp_dir().join(format!("isoscope-open-{}", std::process::id()))
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("isoscope-open-{}-{n}", std::process::id()))
+}
+
+/// Removes the session folders of processes that are gone (a crash skips
+/// the clean-up on quit). Linux only: there `/proc` says which live.
+pub fn remove_stale_session_dirs() {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let Ok(rd) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("isoscope-open-")
+            .and_then(|r| r.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            remove_session_dir(&e.path());
+        }
+    }
 }
 
 /// Removes a session folder, read-only files and all.

@@ -18,6 +18,11 @@ use isoscope::open_job::RecordingOpener;
 use isoscope::state::JobStatus;
 use isoscope::{App, AppOptions};
 
+#[path = "ui/menus.rs"]
+mod menus;
+#[path = "ui/tabs.rs"]
+mod tabs;
+
 fn assets() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets")
 }
@@ -316,7 +321,7 @@ fn cancel_leaves_no_partial_file() {
         inner: FileSource::open(&sample()).unwrap(),
         armed: armed.clone(),
     };
-    let mut app = App::new(AppOptions::default());
+    let mut app = App::new(options());
     app.open_source("slow.iso", Arc::new(source));
     let mut h = harness(app);
     wait_label(&mut h, "README.txt");
@@ -648,7 +653,7 @@ fn root_shows_before_the_whole_tree_is_read() {
         inner: FileSource::open(&sample()).unwrap(),
         open: gate.clone(),
     };
-    let mut app = App::new(AppOptions::default());
+    let mut app = App::new(options());
     app.open_source("gated.iso", Arc::new(source));
     let mut h = harness(app);
     wait_label(&mut h, "README.txt");
@@ -688,7 +693,7 @@ impl egui::DroppedFile for Dropped {
 /// it.
 #[test]
 fn dropping_an_image_on_the_window_opens_it() {
-    let mut h = harness(App::new(AppOptions::default()));
+    let mut h = harness(App::new(options()));
     h.run_steps(2);
     assert!(h
         .query_all_by_label_contains("Open a disc image")
@@ -712,7 +717,7 @@ fn dropping_a_non_image_shows_the_error() {
         "just some text, no volume descriptors\n".repeat(2000),
     )
     .unwrap();
-    let mut h = harness(App::new(AppOptions::default()));
+    let mut h = harness(App::new(options()));
     h.run_steps(2);
     h.input_mut().dropped_files.push(Arc::new(Dropped(text)));
     wait_for(&mut h, "the error", |h| {
@@ -887,7 +892,7 @@ fn image_properties_list_the_format_and_sessions() {
 /// person cancelling: nothing is shown then.
 #[test]
 fn no_file_chooser_offers_the_path_field() {
-    let mut h = harness(App::new(AppOptions::default()));
+    let mut h = harness(App::new(options()));
     h.run_steps(2);
     let ctx = h.ctx.clone();
     // A person who took five seconds and cancelled.

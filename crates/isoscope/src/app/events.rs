@@ -193,7 +193,10 @@ impl App {
                     Some(p) => self.open_path(p),
                     // rfd answers None at once when it has no portal and
                     // no zenity to show: offer the path field instead.
-                    None if self.dialog_was_instant() => self.model.ui.show_open_path = true,
+                    None if self.dialog_was_instant() => {
+                        self.model.ui.no_chooser = true;
+                        self.model.ui.show_open_path = true;
+                    }
                     None => {}
                 }
             }

@@ -97,6 +97,7 @@ impl App {
             .clone()
             .unwrap_or_else(crate::open_job::from_env);
         let probe = crate::probe::Probe::from_env();
+        crate::open_job::remove_stale_session_dirs();
         let mut model = Model::new(options.settings.clone());
         model.offers_chooser = opener.offers_chooser();
         model.probing = probe.enabled();
@@ -120,22 +121,23 @@ impl App {
         }
         let mut paths: Vec<PathBuf> = options.open.into_iter().collect();
         paths.extend(options.open_paths);
+        let mut active = None;
         if paths.is_empty() {
-            paths = app
-                .model
-                .settings
+            let s = &app.model.settings;
+            let shown = s.open_tabs.get(s.active_tab).cloned();
+            paths = s
                 .open_tabs
                 .iter()
                 .filter(|p| p.is_file())
                 .cloned()
                 .collect();
+            active = shown.and_then(|a| paths.iter().position(|p| *p == a));
         }
-        let restore_active = app.model.settings.active_tab;
         for p in paths {
             app.open_path(p);
         }
-        if app.model.tabs.len() > 1 && restore_active < app.model.tabs.len() {
-            app.model.active = restore_active;
+        if let Some(i) = active {
+            app.model.active = i;
         }
         app
     }

@@ -110,9 +110,11 @@ pub fn items(m: &Model, ui: &mut egui::Ui, out: &mut Out, nodes: &[NodeId], also
 
 /// One item; whether it was chosen (the menu then closes).
 fn item(ui: &mut egui::Ui, enabled: bool, label: &str, key: &str) -> bool {
-    let clicked = ui
-        .add_enabled(enabled, egui::Button::new(label).shortcut_text(key))
-        .clicked();
+    let mut b = egui::Button::new(label);
+    if !key.is_empty() {
+        b = b.shortcut_text(key);
+    }
+    let clicked = ui.add_enabled(enabled, b).clicked();
     if clicked {
         ui.close();
     }

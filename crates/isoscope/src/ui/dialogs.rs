@@ -139,9 +139,11 @@ fn open_path(m: &Model, ctx: &egui::Context, out: &mut Out) {
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
         .show(ctx, |ui| {
-            ui.label(
-                "No file chooser is available on this desktop (no XDG desktop portal, no zenity).",
-            );
+            if m.ui.no_chooser {
+                ui.label(
+                    "No file chooser is available on this desktop (no XDG desktop portal, no zenity).",
+                );
+            }
             ui.label("Type the image's path, or drop the file onto the window:");
             let r = path_field(m, ui, out, "/path/to/image.iso", 420.0);
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));

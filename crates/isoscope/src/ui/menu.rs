@@ -65,22 +65,11 @@ fn file(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
     {
         out.push(Action::OpenDialog);
     }
-    ui.horizontal(|ui| {
-        let mut text = m.ui.path_text.clone();
-        let r = ui.add(
-            egui::TextEdit::singleline(&mut text)
-                .hint_text("or type a path")
-                .desired_width(220.0),
-        );
-        if text != m.ui.path_text {
-            out.push(Action::SetPathText(text));
-        }
-        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if ui.button("Open path").clicked() || enter {
-            out.push(Action::OpenTyped);
-            ui.close();
-        }
-    });
+    // A text field inside a menu closes it when clicked: the path is
+    // typed in a window of its own.
+    if ui.button("Open path…").clicked() {
+        out.push(Action::ShowOpenPath(true));
+    }
     ui.menu_button("Recent", |ui| {
         if m.settings.recent.is_empty() {
             ui.weak("No recent images");

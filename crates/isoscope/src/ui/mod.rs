@@ -116,11 +116,11 @@ pub const SHORTCUTS: [(&str, &str); 24] = [
         "Extract onto the desktop or a file manager",
     ),
     ("Drop an image on the window", "Open it in a new tab"),
-    ("Tools ▸ Test image", "Read every file end to end"),
+    ("Tools › Test image", "Read every file end to end"),
 ];
 
 fn shortcuts(m: &Model, ctx: &egui::Context, out: &mut Out) {
-    let typing = ctx.egui_wants_keyboard_input();
+    let typing = ctx.text_edit_focused();
     let selection = m.tab().selection.list();
     let mut acts = Vec::new();
     ctx.input_mut(|i| {
