@@ -125,7 +125,7 @@ fn table_row<'a>(h: &'a Harness<'static, App>, label: &'a str) -> egui_kittest::
 }
 
 fn wait_label(h: &mut Harness<'static, App>, label: &str) {
-    wait_for(h, label, |h| has_label(&h, label));
+    wait_for(h, label, |h| has_label(h, label));
 }
 
 fn root_names() -> Vec<String> {
@@ -504,7 +504,7 @@ fn isoinfo_paths(file: &str) -> Vec<String> {
 
 /// Opens a folder of the current one by its name in the table.
 fn enter(h: &mut Harness<'static, App>, folder: &str, then_see: &str) {
-    table_row(&h, folder).click();
+    table_row(h, folder).click();
     h.step();
     h.key_press(Key::Enter);
     wait_label(h, then_see);

@@ -93,10 +93,8 @@ impl App {
             Action::SetPathText(t) => self.model.ui.path_text = t,
             Action::ShowShortcuts(b) => self.model.ui.show_shortcuts = b,
             Action::KeyMenu(b) => self.model.ui.key_menu = b,
-            Action::DismissProblem(i) => {
-                if i < self.model.ui.problems.len() {
-                    self.model.ui.problems.remove(i);
-                }
+            Action::DismissProblem(i) if i < self.model.ui.problems.len() => {
+                self.model.ui.problems.remove(i);
             }
             // Handled by `apply`.
             _ => {}

@@ -47,12 +47,11 @@ fn md5_of(path: &Path) -> String {
 /// Checksums… button).
 fn item<'a>(h: &'a Harness<'static, App>, text: &'a str) -> egui_kittest::Node<'a> {
     h.query_all_by_role(Role::Button)
-        .filter(|n| {
+        .rfind(|n| {
             n.accesskit_node()
                 .label()
                 .is_some_and(|l| l == text || is_shortcut(l.strip_prefix(&format!("{text} "))))
         })
-        .last()
         .unwrap_or_else(|| panic!("no menu item {text}"))
 }
 
