@@ -34,10 +34,7 @@ pub enum Location {
 impl Location {
     /// A 2048-byte sector of the image.
     pub fn sector(lba: u64) -> Self {
-        Location::Lba {
-            lba,
-            block_len: 2048,
-        }
+        crate::units::Sector(lba).location()
     }
 }
 

@@ -10,8 +10,8 @@ use crate::iso9660::sessions::Session;
 use crate::partitions::{self, PartitionTable};
 use crate::rockridge::{self, SuspInfo};
 use crate::source::{read_vec, ImageSource};
+use crate::units::Sector;
 use crate::view::View;
-use crate::SECTOR_LEN;
 
 /// The El Torito boot record volume descriptor (El Torito §2.0).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,11 +169,11 @@ pub(crate) fn read_info(
     let mut bea: Option<u32> = None;
     let mut brvd: Option<Vec<u8>> = None;
     for lba in vds_lba..vds_lba.saturating_add(MAX_DESCRIPTORS) {
-        let offset = u64::from(lba) * SECTOR_LEN;
-        if offset + SECTOR_LEN > len {
+        let offset = Sector::from(lba).offset();
+        if offset.saturating_add(Sector::LEN) > len {
             break;
         }
-        let sector = read_vec(source, offset, 2048)?;
+        let sector = read_vec(source, offset, Sector::LEN_USIZE)?;
         let id = sector.get(1..6).unwrap_or_default();
         match id {
             b"CD001" => {
@@ -285,7 +285,7 @@ pub(crate) fn read_info(
 /// Reads the root directory's "." record and looks for SUSP's SP entry.
 fn detect_susp(source: &dyn ImageSource, pvd: &VolumeDescriptor) -> Option<SuspInfo> {
     let offset = u64::from(pvd.root.location_of_extent).checked_mul(pvd.block_len())?;
-    let sector = read_vec(source, offset, 2048).ok()?;
+    let sector = read_vec(source, offset, Sector::LEN_USIZE).ok()?;
     let rec = crate::iso9660::raw::DirectoryRecord::parse(&sector)?;
     rockridge::detect_susp(&rec.system_use)
 }

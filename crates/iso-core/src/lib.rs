@@ -49,6 +49,7 @@ pub mod reader;
 pub mod rockridge;
 pub mod source;
 pub mod tree;
+pub mod units;
 pub mod verify;
 mod view;
 pub mod walk;
@@ -61,7 +62,9 @@ pub use iso9660::sessions::Session;
 pub use reader::FileReader;
 pub use source::{FileSource, ImageSource, MemorySource};
 pub use tree::{NodeId, NodeKind, Timestamp, Tree};
+pub use units::Sector;
 pub use view::View;
 
-/// Bytes in one logical sector of the image (a CD/DVD/BD data sector).
-pub const SECTOR_LEN: u64 = 2048;
+/// Bytes in one logical sector of the image (a CD/DVD/BD data sector):
+/// [`units::Sector::LEN`].
+pub const SECTOR_LEN: u64 = units::Sector::LEN;

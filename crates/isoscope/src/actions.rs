@@ -132,6 +132,8 @@ pub enum Action {
     OpenFolder(PathBuf),
     /// Theme override.
     SetTheme(ThemeChoice),
+    /// View › Make extracted files writable.
+    SetWritable(bool),
     /// Help ▸ About.
     ShowAbout(bool),
     /// Show or hide the "type the image's path" window.

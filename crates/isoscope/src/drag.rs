@@ -5,69 +5,113 @@
 //! rows began ([`crate::actions::Action::DragRows`]).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use iso_core::{Image, NodeId, Tree};
+use crossbeam_channel::{bounded, Sender};
+use iso_core::extract::sanitize::sanitize_name;
+use iso_core::{NodeId, Tree, View};
 
-use crate::extract_job::{self, CancelFlag, Counters, JobProgress};
+use crate::extract_job;
 use crate::platform::{self, DragOutcome, DragPayload, DragSource};
+use crate::protocol::{Command, ExtractRequest, ImageId, JobId};
 
-/// Payloads larger than this show a progress line while extracting.
-pub const SHOW_PROGRESS_FROM: u64 = 8 << 20;
+/// Drag jobs get ids from here, apart from the window's own (which count
+/// up from 1).
+const DRAG_JOB_BASE: u64 = 1 << 62;
 
-/// Selected entries of a tree, extracted on demand.
+/// A fresh id for a drag-out's extraction job.
+pub fn next_job_id() -> JobId {
+    static NEXT: AtomicU64 = AtomicU64::new(DRAG_JOB_BASE);
+    JobId(NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// What a drag extracts and where to ask for it.
+#[derive(Debug, Clone)]
+pub struct DragSourceData {
+    /// The image.
+    pub image: ImageId,
+    /// The view the nodes belong to.
+    pub view: View,
+    /// The view's tree (names and sizes before extracting).
+    pub tree: Arc<Tree>,
+    /// The worker's command queue.
+    pub commands: Sender<Command>,
+    /// Give extracted files the owner's write permission.
+    pub writable: bool,
+}
+
+/// Selected entries of a tree, extracted on demand by the jobs worker
+/// through iso-core's engine; the file manager gets the paths the engine
+/// wrote.
 #[derive(Debug)]
 pub struct ExtractPayload {
-    image: Arc<Image>,
-    tree: Arc<Tree>,
+    source: DragSourceData,
     nodes: Vec<NodeId>,
     total: u64,
-    counters: Arc<Counters>,
 }
 
 impl ExtractPayload {
-    /// A payload for `nodes`; `counters` show its progress.
-    pub fn new(
-        image: Arc<Image>,
-        tree: Arc<Tree>,
-        nodes: Vec<NodeId>,
-        counters: Arc<Counters>,
-    ) -> Self {
-        let total = extract_job::totals(&tree, &nodes).0;
+    /// A payload for `nodes` of `source`.
+    pub fn new(source: DragSourceData, nodes: Vec<NodeId>) -> Self {
+        let total = extract_job::totals(&source.tree, &nodes).0;
         ExtractPayload {
-            image,
-            tree,
+            source,
             nodes,
             total,
-            counters,
         }
     }
 }
 
 impl DragPayload for ExtractPayload {
+    /// The names proposed before extracting (XDS), as the engine's
+    /// sanitiser makes them; the paths handed over after the drop are the
+    /// ones it really wrote.
     fn names(&self) -> Vec<String> {
-        extract_job::top_level_paths(&self.tree, &self.nodes, Path::new(""))
-            .into_iter()
-            .map(|p| p.to_string_lossy().into_owned())
-            .collect()
+        let tree = &self.source.tree;
+        let mut out = Vec::new();
+        for &n in &self.nodes {
+            if n == tree.root() {
+                out.extend(
+                    tree.children(n)
+                        .map(|c| sanitize_name(tree.name(c)).into_owned()),
+                );
+            } else {
+                out.push(sanitize_name(tree.name(n)).into_owned());
+            }
+        }
+        out
     }
 
     fn total_len(&self) -> u64 {
         self.total
     }
 
+    /// Queues the extraction on the jobs worker and waits for its summary.
     fn extract_into(&self, dir: &Path) -> Result<Vec<PathBuf>, String> {
-        let req = extract_job::Request {
-            image: &self.image,
-            tree: &self.tree,
-            nodes: &self.nodes,
-            dest: dir,
-            ask: None,
+        let (tx, rx) = bounded(1);
+        let cmd = Command::DragExtract {
+            job: next_job_id(),
+            request: ExtractRequest {
+                image: self.source.image,
+                view: self.source.view,
+                nodes: self.nodes.clone(),
+                dest: dir.to_path_buf(),
+                writable: self.source.writable,
+            },
+            reply: tx,
         };
-        let summary = extract_job::run(&req, &self.counters, &CancelFlag::default());
+        self.source
+            .commands
+            .send(cmd)
+            .map_err(|_| "the worker has stopped".to_string())?;
+        let summary = rx
+            .recv()
+            .map_err(|_| "the extraction was cancelled".to_string())?;
         match summary.error {
             Some(e) => Err(e),
+            None if summary.cancelled => Err("the extraction was cancelled".into()),
             None => Ok(summary.top_level),
         }
     }
@@ -91,8 +135,6 @@ pub struct DragOut {
     rows: Option<Option<Vec<NodeId>>>,
     started: bool,
     told_unavailable: bool,
-    /// Progress of the drag's extraction and its total.
-    running: Option<(Arc<Counters>, u64)>,
 }
 
 impl DragOut {
@@ -105,7 +147,6 @@ impl DragOut {
             rows: None,
             started: false,
             told_unavailable: false,
-            running: None,
         }
     }
 
@@ -120,23 +161,14 @@ impl DragOut {
         self.rows = Some(nodes);
     }
 
-    /// The running drag's extraction progress and total, when it is big
-    /// enough to show.
-    pub fn progress(&self) -> Option<(JobProgress, u64)> {
-        self.running
-            .as_ref()
-            .filter(|(_, total)| *total >= SHOW_PROGRESS_FROM)
-            .map(|(c, total)| (c.snapshot(), *total))
-    }
-
     /// After each frame: starts a drag whose pointer left the window, polls
-    /// a running one. `source` is the image and tree shown, `selection`
-    /// the selected rows.
+    /// a running one. `source` is the image shown, `selection` the
+    /// selected rows.
     pub fn after_frame(
         &mut self,
         ctx: &egui::Context,
         window: Option<raw_window_handle::RawWindowHandle>,
-        source: Option<(Arc<Image>, Arc<Tree>)>,
+        source: Option<DragSourceData>,
         selection: Vec<NodeId>,
     ) -> Option<Note> {
         let mut note = self.poll(ctx);
@@ -171,24 +203,21 @@ impl DragOut {
             }
             return note;
         }
-        let (image, tree) = source?;
+        let source = source?;
         let nodes = self.rows.take().flatten().unwrap_or(selection);
         if nodes.is_empty() {
             return note;
         }
-        if tree.is_partial() {
+        if source.tree.is_partial() {
             // Only the root is read yet: folders would come out empty.
             return Some(Note::Status(
                 "Still reading the image; drag again in a moment.".into(),
             ));
         }
-        let counters = Arc::new(Counters::default());
-        let payload = ExtractPayload::new(image, tree, nodes, counters.clone());
-        let total = payload.total_len();
+        let payload = ExtractPayload::new(source, nodes);
         let src = self.source.as_mut()?;
         match src.start(window, Arc::new(payload)) {
             Ok(()) => {
-                self.running = Some((counters, total));
                 ctx.request_repaint_after(Duration::from_millis(50));
                 note
             }
@@ -203,7 +232,6 @@ impl DragOut {
             ctx.request_repaint_after(Duration::from_millis(50));
         }
         let outcome = src.poll()?;
-        self.running = None;
         Some(Note::Status(match outcome {
             DragOutcome::Dropped { into, paths } => match into {
                 Some(d) => format!("Dropped {} item(s) into {}", paths.len(), d.display()),

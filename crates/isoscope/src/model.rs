@@ -125,8 +125,6 @@ pub struct UiState {
     pub key_menu: bool,
     /// The text last put on the clipboard.
     pub copied: Option<String>,
-    /// A running drag-out's extraction progress and total (shown when big).
-    pub drag_progress: Option<(crate::extract_job::JobProgress, u64)>,
 }
 
 /// Everything the panes read.

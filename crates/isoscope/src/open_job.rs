@@ -251,6 +251,8 @@ pub fn run(
         nodes: &[node],
         dest: dir,
         ask: None,
+        // Opened files stay read-only: they are a look at the image.
+        writable: false,
     };
     let summary = extract_job::run(&req, counters, cancel);
     if summary.cancelled || summary.error.is_some() || !summary.failed.is_empty() {

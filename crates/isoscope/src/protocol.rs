@@ -83,6 +83,8 @@ pub struct ExtractRequest {
     pub nodes: Vec<NodeId>,
     /// Destination folder.
     pub dest: PathBuf,
+    /// Give the owner write permission on what is written.
+    pub writable: bool,
 }
 
 /// UI → worker.
@@ -162,6 +164,17 @@ pub enum Command {
         job: JobId,
         /// What and where.
         request: ExtractRequest,
+    },
+    /// Extract for a drag-out: as [`Command::Extract`], and the summary
+    /// (with the paths the engine wrote) also goes to `reply`, which the
+    /// platform's drag code waits on.
+    DragExtract {
+        /// Its id (from [`crate::drag::next_job_id`]).
+        job: JobId,
+        /// What and where (the folder the drop target chose, or staging).
+        request: ExtractRequest,
+        /// Where the summary goes.
+        reply: crossbeam_channel::Sender<JobSummary>,
     },
     /// Queue a verification of the open image.
     Verify {
@@ -346,6 +359,15 @@ pub enum Event {
         /// The views that hold the entry, with its path there.
         names: Vec<(View, String)>,
     },
+    /// A drag-out's extraction was queued (the window shows it as a job).
+    DragQueued {
+        /// The job.
+        job: JobId,
+        /// The image.
+        image: ImageId,
+        /// Where it extracts.
+        dest: PathBuf,
+    },
     /// A job started running.
     JobStarted(JobId),
     /// A job's counters (at most ~10 a second).
@@ -424,6 +446,7 @@ impl Event {
             Event::Found { .. } => "Found",
             Event::Preview { .. } => "Preview",
             Event::Names { .. } => "Names",
+            Event::DragQueued { .. } => "DragQueued",
             Event::JobStarted { .. } => "JobStarted",
             Event::JobProgress { .. } => "JobProgress",
             Event::JobAsk { .. } => "JobAsk",

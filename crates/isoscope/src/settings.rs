@@ -71,6 +71,9 @@ pub struct Settings {
     pub open_tabs: Vec<PathBuf>,
     /// The tab shown at the end of the last run.
     pub active_tab: usize,
+    /// Extracted files get the owner's write permission (the image's
+    /// modes are usually read-only).
+    pub writable: bool,
 }
 
 impl Default for Settings {
@@ -86,6 +89,7 @@ impl Default for Settings {
             sort: Sort::default(),
             open_tabs: Vec::new(),
             active_tab: 0,
+            writable: true,
         }
     }
 }

@@ -178,6 +178,11 @@ pub enum JobWhat {
     },
     /// Verifying the image.
     Verify,
+    /// Extracting for a drag-out.
+    DragOut {
+        /// The folder the drop target chose (or the staging folder).
+        dest: PathBuf,
+    },
     /// Extracting a file to open it.
     Open {
         /// The file's name.
@@ -288,6 +293,12 @@ impl JobsState {
     pub fn add(&mut self, what: JobWhat, image: Option<ImageId>) -> JobId {
         self.next += 1;
         let id = JobId(self.next);
+        self.add_with_id(id, what, image);
+        id
+    }
+
+    /// Adds a queued job whose id was chosen elsewhere (drag-outs).
+    pub fn add_with_id(&mut self, id: JobId, what: JobWhat, image: Option<ImageId>) {
         self.jobs.push(JobView {
             id,
             what,
@@ -298,7 +309,6 @@ impl JobsState {
             elapsed: None,
             cancelling: false,
         });
-        id
     }
 
     /// Ends job `id` with `status`.

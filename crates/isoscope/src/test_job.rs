@@ -2,13 +2,11 @@
 //! decompressed, every extent), unreadable or inconsistent files listed
 //! with what is wrong and where, and a summary.
 //!
-//! A small adapter: the app's [`TestReport`] is filled here by reading each
-//! file through [`Image::open_file`]; when iso-core gains its own
-//! test-image function this module calls it instead and keeps the report.
+//! An adapter: iso-core's `verify::check::check_tree` reads the files; the
+//! app's [`TestReport`] keeps what the window shows.
 
-use std::io::Read;
-
-use iso_core::{Image, NodeKind, Tree};
+use iso_core::verify::check;
+use iso_core::{Image, Tree};
 
 use crate::extract_job::{CancelFlag, Counters};
 
@@ -36,6 +34,8 @@ pub struct TestReport {
     pub failures: Vec<TestFailure>,
     /// How many failed in all.
     pub failed: u64,
+    /// Damage found while opening the image and reading its folders.
+    pub warnings: Vec<String>,
     /// Stopped by the person.
     pub cancelled: bool,
 }
@@ -48,82 +48,40 @@ impl TestReport {
             crate::format::count(self.files),
             crate::format::size(self.bytes)
         );
-        match self.failed {
-            0 => format!("{head}: no errors"),
-            n => format!("{head}: {} failed", crate::format::count(n)),
+        match (self.failed, self.warnings.len()) {
+            (0, 0) => format!("{head}: no errors"),
+            (0, w) => format!("{head}; {w} problem(s) in the folders"),
+            (n, _) => format!("{head}: {} failed", crate::format::count(n)),
         }
     }
 }
 
-/// Reads every file of `tree`. Blocking; progress counts bytes.
+/// Reads every file of `tree` through iso-core's test engine
+/// (`verify::check::check_tree`). Blocking; progress counts bytes.
 pub fn run(image: &Image, tree: &Tree, counters: &Counters, cancel: &CancelFlag) -> TestReport {
-    let files: Vec<_> = tree
-        .walk(tree.root())
-        .filter(|&id| tree.kind(id) == NodeKind::File)
-        .collect();
-    let total = files
+    let r = check::check_tree(image, tree, &counters.0, &cancel.0);
+    let failures = r
+        .problems
         .iter()
-        .map(|&f| tree.size(f))
-        .fold(0u64, u64::saturating_add);
-    counters.begin(total, files.len() as u64);
-    let mut report = TestReport::default();
-    let mut buf = vec![0u8; 1 << 20];
-    for (i, &f) in files.iter().enumerate() {
-        if cancel.is_cancelled() {
-            report.cancelled = true;
-            return report;
-        }
-        let path = tree.path(f);
-        counters.0.start_entry(i as u64, &path);
-        let problem = match read_all(image, tree, f, &mut buf, counters, cancel) {
-            Ok(n) if n == tree.size(f) => None,
-            Ok(n) => Some(format!(
-                "{} bytes could be read, the directory says {}",
-                crate::format::count(n),
-                crate::format::count(tree.size(f))
-            )),
-            Err(iso_core::Error::Cancelled) => {
-                report.cancelled = true;
-                return report;
+        .take(MAX_FAILURES)
+        .map(|p| {
+            let at = p.location();
+            TestFailure {
+                path: p.path.clone(),
+                what: if at.is_empty() {
+                    p.what.clone()
+                } else {
+                    format!("{} {at}", p.what)
+                },
             }
-            Err(e) => Some(e.to_string()),
-        };
-        report.files += 1;
-        counters.0.add_file();
-        if let Some(what) = problem {
-            report.failed += 1;
-            if report.failures.len() < MAX_FAILURES {
-                report.failures.push(TestFailure { path, what });
-            }
-        } else {
-            report.bytes = report.bytes.saturating_add(tree.size(f));
-        }
-    }
-    report
-}
-
-fn read_all(
-    image: &Image,
-    tree: &Tree,
-    node: iso_core::NodeId,
-    buf: &mut [u8],
-    counters: &Counters,
-    cancel: &CancelFlag,
-) -> iso_core::Result<u64> {
-    let mut r = image.open_file(tree, node)?;
-    let mut n = 0u64;
-    loop {
-        if cancel.is_cancelled() {
-            return Err(iso_core::Error::Cancelled);
-        }
-        match r.read(buf) {
-            Ok(0) => return Ok(n),
-            Ok(k) => {
-                n = n.saturating_add(k as u64);
-                counters.add_bytes(k as u64);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(iso_core::Error::io(n, e)),
-        }
+        })
+        .collect();
+    TestReport {
+        files: r.files_checked,
+        bytes: r.bytes_read,
+        failures,
+        failed: r.problems.len() as u64,
+        warnings: r.warnings.iter().map(ToString::to_string).collect(),
+        cancelled: r.cancelled,
     }
 }

@@ -88,6 +88,7 @@ impl App {
                 }
             }
             Action::SetTheme(t) => self.model.settings.theme = t,
+            Action::SetWritable(w) => self.model.settings.writable = w,
             Action::ShowAbout(b) => self.model.ui.show_about = b,
             Action::ShowOpenPath(b) => self.model.ui.show_open_path = b,
             Action::SetPathText(t) => self.model.ui.path_text = t,
@@ -179,6 +180,7 @@ impl App {
             .jobs
             .add(JobWhat::Extract { dest: dest.clone() }, Some(image));
         self.model.settings.last_dest = Some(dest.clone());
+        let writable = self.model.settings.writable;
         self.worker.send(Command::Extract {
             job,
             request: ExtractRequest {
@@ -186,6 +188,7 @@ impl App {
                 view,
                 nodes,
                 dest,
+                writable,
             },
         });
     }
@@ -274,6 +277,7 @@ impl App {
                 view,
                 nodes: vec![node],
                 dest,
+                writable: false,
             },
         });
     }
@@ -309,13 +313,17 @@ impl App {
         window: Option<raw_window_handle::RawWindowHandle>,
     ) {
         let tab = self.model.tab();
-        let source = tab
-            .session
-            .as_ref()
-            .and_then(|s| Some((s.handle.clone(), s.tree()?.clone())));
+        let source = tab.session.as_ref().and_then(|s| {
+            Some(crate::drag::DragSourceData {
+                image: s.id,
+                view: s.view?,
+                tree: s.tree()?.clone(),
+                commands: self.worker.commands(),
+                writable: self.model.settings.writable,
+            })
+        });
         let selection = tab.selection.list();
         let note = self.drag.after_frame(ctx, window, source, selection);
-        self.model.ui.drag_progress = self.drag.progress();
         if let Some(note) = note {
             match note {
                 crate::drag::Note::Status(s) => self.model.ui.note = Some(s),

@@ -163,6 +163,13 @@ impl App {
                     }
                 }
             }
+            Event::DragQueued { job, image, dest } => {
+                self.model.jobs.add_with_id(
+                    job,
+                    crate::state::JobWhat::DragOut { dest },
+                    Some(image),
+                );
+            }
             Event::JobStarted(id) => {
                 if let Some(j) = self.model.jobs.get_mut(id) {
                     j.status = JobStatus::Running;

@@ -11,10 +11,6 @@ pub fn panel(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
     egui::ScrollArea::vertical()
         .auto_shrink([false, true])
         .show(ui, |ui| {
-            if let Some((p, total)) = &m.ui.drag_progress {
-                ui.label(format!("Dragging out: {}", p.current));
-                ui.add(egui::ProgressBar::new(fraction(p.bytes_done, *total)).show_percentage());
-            }
             // Newest first: the job just started is the one people look for.
             for job in m.jobs.jobs.iter().rev() {
                 ui.group(|ui| one(ui, out, job));
@@ -34,6 +30,7 @@ fn title(job: &JobView) -> String {
     match &job.what {
         JobWhat::Extract { dest } => format!("Extract to {}", dest.display()),
         JobWhat::Verify => "Verify image".into(),
+        JobWhat::DragOut { dest } => format!("Drag out to {}", dest.display()),
         JobWhat::Open { name, .. } => format!("Open {name}"),
         JobWhat::Checksums { .. } => "Checksums".into(),
         JobWhat::Test => "Test image".into(),
@@ -254,7 +251,7 @@ fn tested(ui: &mut egui::Ui, id: u64, r: &crate::test_job::TestReport) {
         ui.colored_label(ui.visuals().warn_fg_color, "Cancelled.");
     }
     let summary = r.summary();
-    if r.failed == 0 {
+    if r.failed == 0 && r.warnings.is_empty() {
         ui.colored_label(
             egui::Color32::from_rgb(0x2e, 0x9e, 0x4f),
             format!("✔ {summary}"),
@@ -262,6 +259,12 @@ fn tested(ui: &mut egui::Ui, id: u64, r: &crate::test_job::TestReport) {
         return;
     }
     ui.colored_label(ui.visuals().error_fg_color, format!("✖ {summary}"));
+    for w in &r.warnings {
+        ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {w}"));
+    }
+    if r.failed == 0 {
+        return;
+    }
     egui::CollapsingHeader::new("Files that cannot be read")
         .id_salt(("test", id))
         .default_open(true)

@@ -131,6 +131,17 @@ fn view(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
         }
     }
     ui.separator();
+    let mut w = m.settings.writable;
+    if ui
+        .checkbox(&mut w, "Make extracted files writable")
+        .on_hover_text(
+            "Files on discs are read-only; extracted copies get the owner's write permission",
+        )
+        .clicked()
+    {
+        out.push(Action::SetWritable(w));
+    }
+    ui.separator();
     ui.label("Theme");
     for (t, label) in [
         (ThemeChoice::System, "Follow the system"),

@@ -49,7 +49,7 @@ pub fn show(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
         banners(m, ui);
     }
     egui::Panel::bottom("status").show(ui, |ui| status(m, ui, out));
-    if !m.jobs.jobs.is_empty() || m.ui.drag_progress.is_some() {
+    if !m.jobs.jobs.is_empty() {
         egui::Panel::bottom("jobs")
             .resizable(true)
             .default_size(150.0)

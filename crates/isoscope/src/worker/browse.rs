@@ -215,6 +215,8 @@ impl Browse<'_> {
                         tree,
                         nodes: request.nodes,
                         dest: request.dest,
+                        writable: request.writable,
+                        reply: None,
                     },
                     _ => JobKind::Missing,
                 };
@@ -225,6 +227,47 @@ impl Browse<'_> {
                     cancel,
                     answers,
                 });
+            }
+            Command::DragExtract {
+                job,
+                request,
+                reply,
+            } => {
+                let kind = match (
+                    self.whole(request.image, request.view),
+                    self.images.get(&request.image),
+                ) {
+                    (Whole::Pending, _) => {
+                        return self.defer(Command::DragExtract {
+                            job,
+                            request,
+                            reply,
+                        })
+                    }
+                    (Whole::Ready(tree), Some(c)) => {
+                        self.out.send(Event::DragQueued {
+                            job,
+                            image: request.image,
+                            dest: request.dest.clone(),
+                        });
+                        JobKind::Extract {
+                            image: c.image.clone(),
+                            tree,
+                            nodes: request.nodes,
+                            dest: request.dest,
+                            writable: request.writable,
+                            reply: Some(reply),
+                        }
+                    }
+                    _ => {
+                        let _ = reply.send(JobSummary {
+                            error: Some("the image is no longer open".into()),
+                            ..JobSummary::default()
+                        });
+                        return;
+                    }
+                };
+                self.queue_job(job, kind);
             }
             Command::OpenFile { job, request } => {
                 let kind = match self.whole(request.image, request.view) {
@@ -582,6 +625,7 @@ impl Browse<'_> {
 fn job_of(cmd: &Command) -> Option<JobId> {
     match cmd {
         Command::Extract { job, .. }
+        | Command::DragExtract { job, .. }
         | Command::Verify { job, .. }
         | Command::OpenFile { job, .. }
         | Command::Checksums { job, .. }

@@ -30,6 +30,10 @@ pub enum JobKind {
         nodes: Vec<NodeId>,
         /// Where.
         dest: PathBuf,
+        /// Owner write permission on what is written.
+        writable: bool,
+        /// Who else waits for the summary (a drag-out).
+        reply: Option<crossbeam_channel::Sender<JobSummary>>,
     },
     /// Hash the image.
     Verify {
@@ -129,6 +133,8 @@ fn run_job(job: Job, out: &Outbox) {
             tree,
             nodes,
             dest,
+            writable,
+            reply,
         } => {
             let ask = asker(id, out.clone(), answers, cancel.clone());
             let counters = Counters::default();
@@ -139,9 +145,13 @@ fn run_job(job: Job, out: &Outbox) {
                     nodes: &nodes,
                     dest: &dest,
                     ask: Some(ask),
+                    writable,
                 };
                 extract_job::run(&req, &counters, &cancel)
             });
+            if let Some(r) = reply {
+                let _ = r.send(summary.clone());
+            }
             out.send(Event::JobDone { job: id, summary });
         }
         JobKind::Verify { image, path, tree } => {
@@ -213,12 +223,12 @@ fn sampled<T: Send>(
         let handle = s.spawn(work);
         while !handle.is_finished() {
             std::thread::sleep(SAMPLE);
-            out.send(Event::JobProgress {
+            out.send_lossy(Event::JobProgress {
                 job: id,
                 progress: counters.snapshot(),
             });
         }
-        out.send(Event::JobProgress {
+        out.send_lossy(Event::JobProgress {
             job: id,
             progress: counters.snapshot(),
         });
