@@ -22,8 +22,10 @@ pub fn items(m: &Model, ui: &mut egui::Ui, out: &mut Out, nodes: &[NodeId], also
     let one_file = one.filter(|&n| tree.as_ref().is_some_and(|t| !t.is_dir(n)));
     let some = !nodes.is_empty();
     let mut chosen = None;
+    let probing = m.probing;
+    let rows = &mut out.rows;
     let mut pick = |ui: &mut egui::Ui, enabled: bool, label: &str, key: &str, act: Action| {
-        if item(ui, enabled, label, key) {
+        if item(ui, enabled, label, key, probing.then_some(&mut *rows)) {
             chosen = Some(act);
         }
     };
@@ -97,7 +99,13 @@ pub fn items(m: &Model, ui: &mut egui::Ui, out: &mut Out, nodes: &[NodeId], also
         chosen = Some(a);
     }
     ui.separator();
-    if item(ui, open, "Select all", "Ctrl+A") {
+    if item(
+        ui,
+        open,
+        "Select all",
+        "Ctrl+A",
+        probing.then_some(&mut out.rows),
+    ) {
         chosen = Some(Action::SelectAll);
     }
     if let Some(a) = chosen {
@@ -108,13 +116,27 @@ pub fn items(m: &Model, ui: &mut egui::Ui, out: &mut Out, nodes: &[NodeId], also
     }
 }
 
-/// One item; whether it was chosen (the menu then closes).
-fn item(ui: &mut egui::Ui, enabled: bool, label: &str, key: &str) -> bool {
+/// Probed rows: pane, rect, name (see `Out::rows`).
+type Rows = Vec<(&'static str, egui::Rect, String)>;
+
+/// One item; whether it was chosen (the menu then closes). With `probe`,
+/// its place is recorded as a `menu` row (tests driving the real window).
+fn item(
+    ui: &mut egui::Ui,
+    enabled: bool,
+    label: &str,
+    key: &str,
+    probe: Option<&mut Rows>,
+) -> bool {
     let mut b = egui::Button::new(label);
     if !key.is_empty() {
         b = b.shortcut_text(key);
     }
-    let clicked = ui.add_enabled(enabled, b).clicked();
+    let r = ui.add_enabled(enabled, b);
+    if let Some(rows) = probe {
+        rows.push(("menu", r.rect, label.to_string()));
+    }
+    let clicked = r.clicked();
     if clicked {
         ui.close();
     }
