@@ -235,10 +235,14 @@ fn checksums(ui: &mut egui::Ui, out: &mut Out, id: u64, r: &crate::checksum_job:
             format::count(r.left_out as u64)
         ));
     }
+    ui.weak(format!(
+        "{} file(s): select one to see its checksums in Properties, or open it here.",
+        format::count(r.files.len() as u64)
+    ));
     for (i, f) in r.files.iter().enumerate() {
         egui::CollapsingHeader::new(&f.path)
             .id_salt(("sums", id, i))
-            .default_open(r.files.len() <= 3)
+            .default_open(false)
             .show(ui, |ui| {
                 super::side::digest_grid(ui, out, ("sumgrid", id, i), f)
             });

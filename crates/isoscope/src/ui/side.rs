@@ -217,19 +217,20 @@ pub fn digest_grid(
         ui.colored_label(ui.visuals().error_fg_color, format!("Cannot be read: {e}"));
         return;
     }
-    egui::Grid::new(id).num_columns(3).show(ui, |ui| {
+    ui.push_id(id, |ui| {
         for (algo, hex) in &f.digests {
-            ui.strong(*algo);
-            ui.add(egui::Label::new(egui::RichText::new(hex).monospace()).truncate())
-                .on_hover_text(hex);
-            if ui
-                .small_button("Copy")
-                .on_hover_text(format!("Copy the {algo}"))
-                .clicked()
-            {
-                out.push(Action::CopyText(hex.clone()));
-            }
-            ui.end_row();
+            ui.horizontal(|ui| {
+                ui.strong(*algo);
+                if ui
+                    .small_button("Copy")
+                    .on_hover_text(format!("Copy the {algo}"))
+                    .clicked()
+                {
+                    out.push(Action::CopyText(hex.clone()));
+                }
+            });
+            // Long digests wrap rather than hide behind an ellipsis.
+            ui.add(egui::Label::new(egui::RichText::new(hex).monospace()).wrap());
         }
     });
     let good = egui::Color32::from_rgb(0x2e, 0x9e, 0x4f);
