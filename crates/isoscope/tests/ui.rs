@@ -18,6 +18,8 @@ use isoscope::open_job::RecordingOpener;
 use isoscope::state::JobStatus;
 use isoscope::{App, AppOptions};
 
+#[path = "ui/looks.rs"]
+mod looks;
 #[path = "ui/menus.rs"]
 mod menus;
 #[path = "ui/tabs.rs"]
