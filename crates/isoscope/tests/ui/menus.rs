@@ -448,3 +448,41 @@ fn test_image_lists_what_cannot_be_read() {
     }
     assert!(h.query_all_by_label_contains("failed").next().is_some());
 }
+
+/// Opening a file that takes long to read shows its progress in the jobs
+/// panel with Cancel; cancelled, nothing is handed to the opener.
+#[test]
+fn a_slow_open_can_be_cancelled() {
+    let armed = Arc::new(AtomicBool::new(false));
+    let source = Slow {
+        inner: FileSource::open(&sample()).unwrap(),
+        armed: armed.clone(),
+    };
+    let opener = Arc::new(RecordingOpener::new());
+    let mut app = App::new(AppOptions {
+        opener: Some(opener.clone()),
+        ..options()
+    });
+    app.open_source("slow.iso", Arc::new(source));
+    let mut h = harness(app);
+    wait_label(&mut h, "README.txt");
+    armed.store(true, Ordering::Relaxed);
+    table_row(&h, "data.bin").click();
+    h.run_steps(1);
+    h.key_press(Key::Enter);
+    wait_for(&mut h, "the open running", |h| {
+        h.state().model.jobs.jobs.first().map(|j| &j.status) == Some(&JobStatus::Running)
+    });
+    assert!(has_label(&h, "Open data.bin"));
+    h.get_by_label("Cancel").click();
+    wait_for(&mut h, "cancelled", |h| {
+        h.state()
+            .model
+            .jobs
+            .jobs
+            .first()
+            .is_some_and(|j| matches!(&j.status, JobStatus::Opened(s) if s.cancelled))
+    });
+    h.run_steps(5);
+    assert!(opener.seen().is_empty(), "{:?}", opener.seen());
+}
