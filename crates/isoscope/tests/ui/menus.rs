@@ -486,3 +486,51 @@ fn a_slow_open_can_be_cancelled() {
     h.run_steps(5);
     assert!(opener.seen().is_empty(), "{:?}", opener.seen());
 }
+
+/// A program is not run from an image: Enter on a file with an executable
+/// mode (xorriso's fixture gives /dir/numbers.txt mode 4755, as its
+/// expected listing from the writer's input says) shows it in its folder.
+#[test]
+fn an_executable_is_shown_in_its_folder_not_run() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../iso-core/tests/fixtures");
+    let expected =
+        std::fs::read_to_string(fixtures.join("expected/xorriso-rr-joliet.rockridge.tsv")).unwrap();
+    let mode = expected
+        .lines()
+        .find(|l| l.starts_with("/dir/numbers.txt\t"))
+        .and_then(|l| l.split('\t').nth(4))
+        .unwrap();
+    assert_eq!(mode, "4755");
+    let gz = std::fs::read(fixtures.join("xorriso-rr-joliet.iso.gz")).unwrap();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut bytes).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let iso = dir.path().join("rr.iso");
+    std::fs::write(&iso, bytes).unwrap();
+    let opener = Arc::new(RecordingOpener::new());
+    // The fixture has Japanese names the bundled fonts cannot draw: tofu,
+    // as the real window draws them.
+    let mut h = Harness::builder()
+        .with_size([1200.0, 800.0])
+        .allow_missing_glyphs()
+        .build_ui_state(
+            |ui, app: &mut App| app.frame(ui, None),
+            App::new(AppOptions {
+                open: Some(iso.clone()),
+                opener: Some(opener.clone()),
+                ..options()
+            }),
+        );
+    wait_label(&mut h, "dir");
+    table_row(&h, "dir").click();
+    h.run_steps(1);
+    h.key_press(Key::Enter);
+    wait_label(&mut h, "numbers.txt");
+    table_row(&h, "numbers.txt").click();
+    h.run_steps(1);
+    h.key_press(Key::Enter);
+    wait_for(&mut h, "the opener", |_| !opener.seen().is_empty());
+    let (how, path) = opener.seen()[0].clone();
+    assert_eq!(how, OpenHow::ShowFolder);
+    assert_eq!(path.file_name().unwrap(), "numbers.txt");
+}
