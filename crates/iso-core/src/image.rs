@@ -159,9 +159,17 @@ impl Image {
                 None,
             ),
             View::Udf => {
-                return Err(Error::Unsupported(
-                    "reading UDF file systems is not implemented yet".into(),
-                ))
+                let vol = self
+                    .info
+                    .udf
+                    .as_ref()
+                    .ok_or_else(|| Error::NotFound(view.label().to_string()))?;
+                let opts = crate::udf::WalkOptions {
+                    limits: &self.options.limits,
+                    root_only,
+                    boot: self.info.boot_catalog(),
+                };
+                return crate::udf::build_tree(&self.source, vol, &opts);
             }
         };
         let vd = vd.ok_or_else(|| Error::NotFound(view.label().to_string()))?;

@@ -23,16 +23,6 @@ pub struct BootRecord {
     pub boot_system_identifier: String,
 }
 
-/// The UDF volume recognition sequence (ECMA-167 2/9.1), when present.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct UdfRecognition {
-    /// Where BEA01 is (2048-byte sectors).
-    pub bea_lba: u32,
-    /// "NSR02" (UDF ≤ 1.50) or "NSR03" (UDF ≥ 2.00).
-    pub nsr: String,
-}
-
 /// The ISO 9660 (ECMA-119) side of an image: the volume descriptor set of
 /// the session read.
 #[derive(Debug, Clone, Default)]
@@ -69,8 +59,10 @@ pub struct ImageInfo {
     pub len: u64,
     /// ISO 9660, when the image has a volume descriptor set.
     pub iso9660: Option<Iso9660Info>,
-    /// UDF, when the image has a volume recognition sequence.
-    pub udf: Option<UdfRecognition>,
+    /// UDF, when the image has a volume recognition sequence and a
+    /// volume that opens: revision, block size, anchors, partition maps,
+    /// integrity.
+    pub udf: Option<crate::udf::VolumeInfo>,
     /// El Torito, when the image has a boot record.
     pub boot: Option<BootInfo>,
     /// MBR/GPT partition tables in the system area (isohybrid images).
@@ -124,11 +116,7 @@ impl ImageInfo {
             });
         }
         if let Some(u) = &self.udf {
-            parts.push(if parts.is_empty() {
-                format!("UDF ({})", u.nsr)
-            } else {
-                format!("UDF bridge ({})", u.nsr)
-            });
+            parts.push(u.summary(!parts.is_empty()));
         }
         if parts.is_empty() {
             parts.push("no file system this version reads".to_string());
@@ -163,10 +151,8 @@ pub(crate) fn read_info(
 ) -> Result<ImageInfo> {
     let len = source.len();
     let mut iso = Iso9660Info::default();
-    let mut udf: Option<UdfRecognition> = None;
     let mut boot_record: Option<BootRecord> = None;
     let mut terminated = false;
-    let mut bea: Option<u32> = None;
     let mut brvd: Option<Vec<u8>> = None;
     for lba in vds_lba..vds_lba.saturating_add(MAX_DESCRIPTORS) {
         let offset = Sector::from(lba).offset();
@@ -214,19 +200,13 @@ pub(crate) fn read_info(
                     _ => {}
                 }
             }
-            b"BEA01" => bea = Some(lba),
-            b"NSR02" | b"NSR03" => {
-                if let Some(bea_lba) = bea {
-                    udf = Some(UdfRecognition {
-                        bea_lba,
-                        nsr: String::from_utf8_lossy(id).into_owned(),
-                    });
-                }
-            }
-            b"TEA01" | b"BOOT2" | b"CDW02" => {}
+            b"BEA01" | b"NSR02" | b"NSR03" | b"TEA01" | b"BOOT2" | b"CDW02" => {}
             _ => break,
         }
     }
+    // UDF has its own recognition sequence (stepping by its block size)
+    // and anchors; it is looked for on every image.
+    let udf = crate::udf::open(source, warnings);
     if iso.primary.is_none() && udf.is_none() {
         return Err(Error::NotAnImage(
             "no ISO 9660, UDF or raw-sector signature found".into(),
@@ -269,6 +249,13 @@ pub(crate) fn read_info(
     }
     if iso.primary.is_some() {
         views.push(View::Iso9660);
+    }
+    if let Some(vol) = &udf {
+        if crate::udf::is_richer(source, vol, iso.primary.as_ref()) {
+            views.insert(0, View::Udf);
+        } else {
+            views.push(View::Udf);
+        }
     }
     Ok(ImageInfo {
         len,

@@ -49,6 +49,7 @@ pub mod reader;
 pub mod rockridge;
 pub mod source;
 pub mod tree;
+pub mod udf;
 pub mod units;
 pub mod verify;
 mod view;
@@ -57,7 +58,7 @@ pub mod zisofs;
 
 pub use error::{Error, Location, Result, Warning};
 pub use image::{Image, OpenOptions};
-pub use info::{BootInfo, BootRecord, ImageInfo, Iso9660Info, UdfRecognition};
+pub use info::{BootInfo, BootRecord, ImageInfo, Iso9660Info};
 pub use iso9660::sessions::Session;
 pub use reader::FileReader;
 pub use source::{FileSource, ImageSource, MemorySource};

@@ -205,6 +205,8 @@ pub struct UnixMeta {
     pub rdev: Option<u64>,
 }
 
+pub use crate::rockridge::xa::XaAttributes;
+
 /// Everything about a node the builder is told.
 #[derive(Debug, Clone, Default)]
 pub struct NewNode {
@@ -349,6 +351,9 @@ pub struct Tree {
     extents: Vec<Extent>,
     warnings: Vec<Warning>,
     partial: bool,
+    /// CD-ROM XA attributes, by node index (ascending: nodes are added in
+    /// id order). Empty on images without XA records.
+    xa: Vec<(u32, XaAttributes)>,
 }
 
 /// Iterator over a directory's children.
@@ -419,10 +424,26 @@ impl Tree {
         self.strings.get(start..end).unwrap_or("")
     }
 
-    /// The node's name ("" for the root).
+    /// The node's name ("" for the root). Bytes of the name that are not
+    /// UTF-8 (and unpaired Joliet surrogates) appear as escape code points
+    /// ([`names`]): show names with [`Tree::display_name`], write them to
+    /// a host with [`Tree::name_bytes`] or [`names::host_name`].
     pub fn name(&self, id: NodeId) -> &str {
         let n = self.node(id);
         self.str_at(n.name_off, u32::from(n.name_len))
+    }
+
+    /// The bytes the node's name stands for (see [`names`]): what the disc
+    /// holds, for a host name on Unix. Borrowed unless the name has bytes
+    /// that are not UTF-8.
+    pub fn name_bytes(&self, id: NodeId) -> std::borrow::Cow<'_, [u8]> {
+        names::host_bytes(self.name(id))
+    }
+
+    /// The node's name for people: bytes that are not UTF-8 as `\x83`,
+    /// unpaired UTF-16 surrogates as `\u{d800}` (see [`names`]).
+    pub fn display_name(&self, id: NodeId) -> std::borrow::Cow<'_, str> {
+        names::display(self.name(id))
     }
 
     /// The index of the first of `ids` whose name starts with `lower` (in
@@ -645,7 +666,8 @@ impl Tree {
     }
 
     /// Finds a node by `/`-separated path from the root. Empty components
-    /// and "." are ignored; names compare exactly.
+    /// and "." are ignored; names compare exactly — a name with bytes that
+    /// are not UTF-8 also in its escaped display form ([`names::display`]).
     ///
     /// # Errors
     /// [`Error::NotFound`] or [`Error::NotADirectory`].
@@ -662,6 +684,12 @@ impl Tree {
             cur = self
                 .children(cur)
                 .find(|&c| self.name(c) == comp)
+                .or_else(|| {
+                    // A name that is not UTF-8, as listings show it
+                    // ("\x83e.txt"): what a person copies from `ls`.
+                    self.children(cur)
+                        .find(|&c| names::has_escapes(self.name(c)) && self.display_name(c) == comp)
+                })
                 .ok_or_else(|| Error::NotFound(path.to_string()))?;
         }
         Ok(cur)
@@ -674,6 +702,13 @@ impl Tree {
             tree: self,
             stack: vec![start],
         }
+    }
+
+    /// The CD-ROM XA attributes of the node's directory record (Mode 2
+    /// Form 1/Form 2, interleaving), on images written with them.
+    pub fn xa(&self, id: NodeId) -> Option<XaAttributes> {
+        let i = self.xa.binary_search_by_key(&id.0, |&(n, _)| n).ok()?;
+        self.xa.get(i).map(|&(_, a)| a)
     }
 
     /// Whether this tree holds only the root directory's entries (see
@@ -696,6 +731,7 @@ impl Tree {
             + self.times.capacity() * size_of::<TimeEntry>()
             + self.files.capacity() * size_of::<FileData>()
             + self.extents.capacity() * size_of::<Extent>()
+            + self.xa.capacity() * size_of::<(u32, XaAttributes)>()
     }
 }
 
@@ -717,6 +753,9 @@ impl Iterator for Walk<'_> {
         Some(id)
     }
 }
+
+#[path = "tree_names.rs"]
+pub mod names;
 
 #[path = "tree_builder.rs"]
 mod builder;

@@ -26,6 +26,7 @@ impl TreeBuilder {
                 extents: Vec::new(),
                 warnings: Vec::new(),
                 partial: false,
+                xa: Vec::new(),
             },
         };
         let root = NewNode {
@@ -51,6 +52,14 @@ impl TreeBuilder {
     /// building.
     pub fn tree(&self) -> &Tree {
         &self.tree
+    }
+
+    /// Records the CD-ROM XA attributes of node `id`, the node just added
+    /// (ids must come in ascending order; an out-of-order one is ignored).
+    pub(crate) fn set_xa(&mut self, id: NodeId, xa: XaAttributes) {
+        if self.tree.xa.last().is_none_or(|&(n, _)| n < id.0) {
+            self.tree.xa.push((id.0, xa));
+        }
     }
 
     /// Marks the tree as holding only the root directory's entries.
@@ -260,6 +269,7 @@ impl TreeBuilder {
         self.tree.times.shrink_to_fit();
         self.tree.files.shrink_to_fit();
         self.tree.extents.shrink_to_fit();
+        self.tree.xa.shrink_to_fit();
         self.tree
     }
 }

@@ -41,8 +41,25 @@ mod hostile;
 #[path = "it/iso9660.rs"]
 mod iso9660;
 
+/// UDF: mkudffs, pycdlib, genisoimage and udfkit fixtures against udfinfo
+/// and 7-Zip, damaged copies (reserve sequence, metadata mirror), hostile
+/// images built by patching them.
+#[path = "it/udf.rs"]
+mod udf;
+
 /// The fuzz targets' steps (crates/iso-core/fuzz/src/lib.rs) replayed on
 /// every input the fuzzer once crashed on (tests/crashes/) and on every
 /// fixture: no panic, nothing extracted outside its destination.
 #[path = "it/crashes.rs"]
 mod crashes;
+
+/// Names (UTF-8 identifiers, bytes that are not UTF-8, case-only
+/// differences) and the CD-ROM XA record, on genisoimage and pycdlib
+/// images, against isoinfo and bsdtar listings.
+#[path = "it/names.rs"]
+mod names;
+
+/// The image test engine (`verify::check`) on a zisofs image with one
+/// file's compressed data destroyed.
+#[path = "it/check.rs"]
+mod check;

@@ -168,6 +168,15 @@ pub struct ExtractArgs {
     /// setgid bits are dropped either way.
     #[arg(long)]
     pub writable: bool,
+    /// When files are larger than the destination's file system holds
+    /// (FAT: 4 GiB − 1 byte), extract everything else and report them as
+    /// skipped (exit 1), instead of stopping before anything is written.
+    #[arg(long)]
+    pub skip_too_large: bool,
+    /// Treat the destination as holding files of at most N bytes (tests
+    /// of the FAT check on hosts without FAT).
+    #[arg(long, hide = true, value_name = "N")]
+    pub assume_max_file_len: Option<u64>,
 }
 
 /// `test IMAGE [--view …]`.

@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use iso_core::extract::{
-    extract, ExtractError, ExtractOptions, Outcome as Done, Overwrite, Placement, Progress,
-    SkipKind, Skipped,
+    extract, ExtractError, ExtractOptions, FileSizeLimit, Outcome as Done, Overwrite, Placement,
+    Progress, SizeLimit, SkipKind, Skipped, TooLarge,
 };
 use iso_core::{Image, NodeId, Tree};
 
@@ -54,6 +54,18 @@ pub fn run(args: &ExtractArgs) -> Outcome {
         times: !args.no_times,
         permissions: !args.no_perms,
         writable: args.writable,
+        size_limit: match args.assume_max_file_len {
+            Some(max_len) => SizeLimit::Assume(FileSizeLimit {
+                max_len,
+                file_system: "the assumed file system",
+            }),
+            None => SizeLimit::Detect,
+        },
+        too_large: if args.skip_too_large {
+            TooLarge::SkipThem
+        } else {
+            TooLarge::Refuse
+        },
         placement: Placement::KeepPaths,
         ..ExtractOptions::default()
     };
@@ -67,10 +79,12 @@ pub fn run(args: &ExtractArgs) -> Outcome {
     if !args.quiet {
         summary(&done, started.elapsed());
     }
-    let unsafe_skipped = done
-        .skipped
-        .iter()
-        .any(|s| matches!(s.kind, SkipKind::UnsafeLink | SkipKind::Error));
+    let unsafe_skipped = done.skipped.iter().any(|s| {
+        matches!(
+            s.kind,
+            SkipKind::UnsafeLink | SkipKind::Error | SkipKind::TooLarge
+        )
+    });
     Ok(
         if !done.failed.is_empty() || unsafe_skipped || crate::damaged(&image, &tree) {
             DAMAGED
@@ -86,6 +100,9 @@ fn failure(e: &ExtractError) -> Failure {
         ExtractError::Selection(_) | ExtractError::Refused { .. } => {
             Failure::usage(format!("extract: {e}"))
         }
+        ExtractError::TooLarge { .. } => Failure::damaged(format!(
+            "extract: {e}; nothing was written (--skip-too-large extracts the rest)"
+        )),
         _ => Failure::damaged(format!("extract: {e}")),
     }
 }

@@ -88,13 +88,7 @@ fn report(image: &Image) -> Value {
             })
         })),
     );
-    m.insert(
-        "udf".into(),
-        opt(info
-            .udf
-            .as_ref()
-            .map(|u| json!({"bea_lba": u.bea_lba, "nsr": u.nsr}))),
-    );
+    m.insert("udf".into(), opt(info.udf.as_ref().map(udf)));
     m.insert(
         "boot".into(),
         opt(info.boot.as_ref().map(|b| {
@@ -121,6 +115,38 @@ fn report(image: &Image) -> Value {
             .collect::<Vec<_>>()),
     );
     Value::Object(m)
+}
+
+/// The UDF section: revision, block size, anchors, maps, identifiers and
+/// the integrity descriptor's numbers.
+fn udf(u: &iso_core::udf::VolumeInfo) -> Value {
+    let rev = |r: Option<u16>| r.map(iso_core::udf::raw::revision_text);
+    json!({
+        "nsr": u.nsr,
+        "revision": u.revision_text(),
+        "block_size": u.block_len,
+        "anchors": u.anchors,
+        "volume_identifier": u.volume_identifier,
+        "volume_set_identifier": u.volume_set_identifier,
+        "logical_volume_identifier": u.logical_volume_identifier,
+        "file_set_identifier": u.file_set_identifier,
+        "recorded": u.recorded.map(timestamp),
+        "partition_maps": u.maps.iter().map(|m| json!({
+            "type": m.kind,
+            "partition_number": m.partition_number,
+            "detail": m.detail,
+        })).collect::<Vec<_>>(),
+        "integrity": u.integrity.map(|i| json!({
+            "state": if i.closed { "closed" } else { "open" },
+            "number_of_files": i.number_of_files,
+            "number_of_directories": i.number_of_directories,
+            "minimum_udf_read_revision": rev(i.minimum_udf_read_revision),
+            "minimum_udf_write_revision": rev(i.minimum_udf_write_revision),
+            "maximum_udf_write_revision": rev(i.maximum_udf_write_revision),
+            "recorded": i.recorded.map(timestamp),
+        })),
+        "from_reserve_sequence": u.from_reserve,
+    })
 }
 
 fn opt(v: Option<Value>) -> Value {

@@ -248,9 +248,11 @@ impl<W: Write> Lister<'_, W> {
     }
 }
 
-/// Nothing [`json_str`] would escape.
+/// Nothing [`json_str`] would escape (0xF4 starts the escape code points
+/// of names that are not UTF-8, and a few other characters).
 fn json_plain(s: &str) -> bool {
-    !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\')
+    !s.bytes()
+        .any(|b| b < 0x20 || b == b'"' || b == b'\\' || b == 0xF4)
 }
 
 /// Printable ASCII only: what [`term::escape`] leaves as it is.
@@ -311,7 +313,10 @@ fn mode_string(kind: NodeKind, mode: Option<u32>, out: &mut [u8; 10]) {
 }
 
 /// Writes `s` as a JSON string: `"` and `\` escaped, control characters
-/// as `\n`, `\t`, … or `\u00XX`; everything else (valid UTF-8) as is.
+/// as `\n`, `\t`, … or `\u00XX`; a name's bytes that are not UTF-8 as
+/// `\udcXX` and lone UTF-16 surrogates as `\udXXX` (Python's
+/// `surrogateescape` convention; iso_core::tree::names); everything else
+/// (valid UTF-8) as is.
 pub fn json_str<W: Write>(o: &mut W, s: &str) -> io::Result<()> {
     o.write_all(b"\"")?;
     let bytes = s.as_bytes();
@@ -322,6 +327,18 @@ pub fn json_str<W: Write>(o: &mut W, s: &str) -> io::Result<()> {
     }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
+        if b == 0xF4 {
+            let c = s.get(i..).and_then(|t| t.chars().next());
+            if let Some(esc) = c.and_then(iso_core::tree::names::json_escape_char) {
+                o.write_all(bytes.get(start..i).unwrap_or_default())?;
+                o.write_all(esc.as_bytes())?;
+                start = i + 4;
+            }
+            continue;
+        }
+        if i < start {
+            continue;
+        }
         let esc: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -408,6 +425,12 @@ mod tests {
             assert_eq!(back, s, "{j}");
         }
         assert_eq!(js("a\u{1b}"), "\"a\\u001b\"");
+        // Bytes that are not UTF-8 (Shift-JIS) as Python writes them.
+        let mut sjis = String::new();
+        iso_core::tree::names::push_bytes(b"\x83e\"\x83X", &mut sjis);
+        assert_eq!(js(&sjis), r#""\udc83e\"\udc83X""#);
+        // Other supplementary characters stay as they are.
+        assert_eq!(js("\u{10EFFD}x\n"), "\"\u{10EFFD}x\\n\"");
     }
 
     #[test]

@@ -138,13 +138,7 @@ pub fn pick_view(image: &Image, arg: ViewArg) -> Result<View, Failure> {
     let wanted = match arg {
         ViewArg::Auto => {
             return image.default_view().ok_or_else(|| {
-                Failure::usage(match &image.info().udf {
-                    Some(udf) => format!(
-                        "this image holds only a UDF file system ({}), which this version cannot read yet",
-                        udf.nsr
-                    ),
-                    None => "this image has no file system view that can be read".to_string(),
-                })
+                Failure::usage("this image has no file system view that can be read".to_string())
             })
         }
         ViewArg::Udf => View::Udf,

@@ -1,23 +1,28 @@
 //! Printing for a terminal: names from an image are escaped so that they
 //! cannot move the cursor, change colours or reorder the text (control
-//! characters, DEL, C1 controls and the bidirectional-text controls), and
-//! dates are formatted in UTC.
+//! characters, DEL, C1 controls and the bidirectional-text controls), bytes
+//! of names that are not UTF-8 show as `\x83` (lone UTF-16 surrogates as
+//! `\u{d800}`), and dates are formatted in UTC.
 //!
 //! JSON output never goes through here: it escapes by the JSON rules.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-/// Whether `c` must not reach a terminal as is.
+use iso_core::tree::names;
+
+/// Whether `c` must not reach a terminal as is (or stands for a byte of a
+/// name that is not UTF-8: iso_core::tree::names).
 fn needs_escape(c: char) -> bool {
-    matches!(c,
-        '\u{0}'..='\u{1f}'          // C0 controls (ESC, CR, BEL, …)
-        | '\u{7f}'                  // DEL
-        | '\u{80}'..='\u{9f}'       // C1 controls (CSI, OSC, …)
-        | '\u{200e}' | '\u{200f}'   // LRM, RLM
-        | '\u{202a}'..='\u{202e}'   // LRE, RLE, PDF, LRO, RLO
-        | '\u{2066}'..='\u{2069}' // LRI, RLI, FSI, PDI
-    )
+    names::escaped(c).is_some()
+        || matches!(c,
+            '\u{0}'..='\u{1f}'          // C0 controls (ESC, CR, BEL, …)
+            | '\u{7f}'                  // DEL
+            | '\u{80}'..='\u{9f}'       // C1 controls (CSI, OSC, …)
+            | '\u{200e}' | '\u{200f}'   // LRM, RLM
+            | '\u{202a}'..='\u{202e}'   // LRE, RLE, PDF, LRO, RLO
+            | '\u{2066}'..='\u{2069}' // LRI, RLI, FSI, PDI
+        )
 }
 
 /// `s` with every dangerous character shown as an escape: ASCII controls
@@ -32,6 +37,9 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     for c in s.chars() {
         if !needs_escape(c) {
             out.push(c);
+        } else if names::escaped(c).is_some() {
+            // The byte or lone surrogate, as `\x83` or `\u{d800}`.
+            out.push_str(&names::display(c.encode_utf8(&mut [0u8; 4])));
         } else if c.is_ascii() {
             let _ = write!(out, "\\x{:02x}", u32::from(c));
         } else {
@@ -117,6 +125,10 @@ mod tests {
             "\\u{2066}\\u{2069}\\u{200e}\\u{200f}"
         );
         assert_eq!(escape("line\nbreak\ttab\r"), "line\\x0abreak\\x09tab\\x0d");
+        // A name's bytes that are not UTF-8 (Shift-JIS here).
+        let mut sjis = String::new();
+        names::push_bytes(b"\x83e\x83X\x83g", &mut sjis);
+        assert_eq!(escape(&sjis), "\\x83e\\x83X\\x83g");
         // Ordinary non-ASCII text passes through.
         assert_eq!(escape("Grüße 日本 \u{a0}"), "Grüße 日本 \u{a0}");
     }

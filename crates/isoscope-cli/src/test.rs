@@ -45,9 +45,10 @@ fn run_with_progress(image: &Image, tree: &Tree, show: bool) -> Report {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    report.unwrap_or_else(|| Report {
-        cancelled: true,
-        ..Report::default()
+    report.unwrap_or_else(|| {
+        let mut r = Report::default();
+        r.cancelled = true;
+        r
     })
 }
 

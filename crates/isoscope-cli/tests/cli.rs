@@ -636,6 +636,7 @@ mod extract_engine {
 
     /// An image whose last file, BIG.BIN, is `len` bytes of zeros held in
     /// a sparse image file (its directory record patched after writing).
+    #[cfg(unix)]
     fn big_image(dir: &Path, len: u32) -> PathBuf {
         let mut img = isowriter::build(
             &[
@@ -906,12 +907,167 @@ mod sessions {
     }
 }
 
+/// `extract ISO -o OUT EXTRA…`.
+#[cfg(unix)]
+fn extract_all(iso: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "extract",
+        iso.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+mod udf {
+    //! `ls --view udf`, `cat`, `extract` and `info` on iso-core's UDF
+    //! fixtures (crates/iso-core/tests/fixtures/udf/make.sh), against 7-Zip's
+    //! extraction of them (`expected/*.7z-udf.tsv`: path, type, size,
+    //! sha256) and udfinfo's report.
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    fn udf_data(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../iso-core/tests/fixtures/udf")
+            .join(name)
+    }
+
+    fn image(name: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let gz = std::fs::File::open(udf_data(&format!("{name}.udf.gz"))).unwrap();
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(gz)
+            .read_to_end(&mut bytes)
+            .unwrap();
+        let path = dir.path().join(format!("{name}.iso"));
+        std::fs::write(&path, bytes).unwrap();
+        (dir, path)
+    }
+
+    /// (path, type letter, size or "-", sha256 or "-") from 7-Zip.
+    fn seven_zip(name: &str) -> Vec<Vec<String>> {
+        std::fs::read_to_string(udf_data(&format!("expected/{name}.7z-udf.tsv")))
+            .unwrap()
+            .lines()
+            .map(|l| l.split('\t').map(str::to_string).collect())
+            .collect()
+    }
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn ls_view_udf_matches_7zip() {
+        for name in ["udfkit-bdmv", "pycdlib-udf260"] {
+            let (_d, img) = image(name);
+            let o = run(&["ls", "--json", "-r", "--view", "udf", img.to_str().unwrap()]);
+            assert_eq!(code(&o), 0, "{}", stderr(&o));
+            let mut ours: Vec<(String, String, String)> = String::from_utf8(o.stdout)
+                .unwrap()
+                .lines()
+                .map(|line| {
+                    let v: Value = serde_json::from_str(line).unwrap();
+                    let ty = if v["type"] == "dir" { "d" } else { "f" };
+                    let size = if ty == "d" {
+                        "-".to_string()
+                    } else {
+                        v["size"].to_string()
+                    };
+                    (
+                        v["path"].as_str().unwrap().to_string(),
+                        ty.to_string(),
+                        size,
+                    )
+                })
+                .collect();
+            ours.sort();
+            let want: Vec<(String, String, String)> = seven_zip(name)
+                .into_iter()
+                .map(|f| (f[0].clone(), f[1].clone(), f[2].clone()))
+                .collect();
+            assert_eq!(ours, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn cat_and_extract_match_7zip() {
+        let name = "pycdlib-udf260";
+        let (d, img) = image(name);
+        let want = seven_zip(name);
+        for f in want.iter().filter(|f| f[1] == "f") {
+            let o = run(&["cat", "--view", "udf", img.to_str().unwrap(), &f[0]]);
+            assert_eq!(code(&o), 0, "{}: {}", f[0], stderr(&o));
+            assert_eq!(hex(&Sha256::digest(&o.stdout)), f[3], "{}", f[0]);
+        }
+        let out = d.path().join("out");
+        let o = run(&[
+            "extract",
+            "--view",
+            "udf",
+            "--quiet",
+            img.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        for f in &want {
+            let p = out.join(f[0].trim_start_matches('/'));
+            if f[1] == "d" {
+                assert!(p.is_dir(), "{}", p.display());
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                assert_eq!(hex(&Sha256::digest(&bytes)), f[3], "{}", p.display());
+            }
+        }
+    }
+
+    /// A UDF-only image (mkudffs) opens: `info --json` carries the UDF
+    /// section as udfinfo reports it, and the default view is UDF.
+    #[test]
+    fn info_udf_section() {
+        let (_d, img) = image("mkudffs-dvdrw");
+        let o = run(&["info", "--json", img.to_str().unwrap()]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let expected =
+            std::fs::read_to_string(udf_data("expected/mkudffs-dvdrw.udfinfo.txt")).unwrap();
+        let kv = |k: &str| {
+            expected
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{k}=")))
+                .unwrap()
+                .to_string()
+        };
+        let u = &v["udf"];
+        assert_eq!(v["default_view"], "udf");
+        assert_eq!(u["block_size"].to_string(), kv("blocksize"));
+        assert_eq!(u["logical_volume_identifier"], kv("lvid").as_str());
+        assert_eq!(u["integrity"]["state"], kv("integrity").as_str());
+        assert_eq!(
+            u["integrity"]["number_of_directories"].to_string(),
+            kv("numdirs")
+        );
+        assert_eq!(u["partition_maps"][0]["type"], "sparable");
+        let o = run(&["ls", "--view", "rockridge", img.to_str().unwrap()]);
+        assert_eq!(
+            code(&o),
+            2,
+            "a view the image does not have is a usage error"
+        );
+        assert!(stderr(&o).contains("udf"), "{}", stderr(&o));
+    }
+}
+
 /// Unpacks one of iso-core's fixtures (made by genisoimage or xorriso,
 /// crates/iso-core/tests/fixtures/make.sh) into `dir`.
 fn core_fixture(dir: &Path, name: &str) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../iso-core/tests/fixtures")
         .join(format!("{name}.iso.gz"));
+    let name = name.rsplit('/').next().unwrap_or(name);
     let mut bytes = Vec::new();
     flate2::read::GzDecoder::new(std::fs::File::open(src).unwrap())
         .read_to_end(&mut bytes)
@@ -937,124 +1093,15 @@ fn core_listing(file: &str) -> Vec<(String, String, String, String)> {
         .collect()
 }
 
-mod test_cmd {
-    //! `test`: every file read end to end. File counts and byte totals
-    //! come from the tools' listings (xorriso `lsdl` of small.iso, the
-    //! xorriso extraction listing of the zisofs fixture); the cut image is
-    //! the `damaged` module's.
-    use super::*;
+#[path = "cli/test_cmd.rs"]
+mod test_cmd;
 
-    fn summary(o: &Output) -> String {
-        let text = String::from_utf8_lossy(&o.stdout).into_owned();
-        text.lines().last().unwrap_or("").to_string()
-    }
+#[path = "cli/too_large.rs"]
+mod too_large;
 
-    /// `test ARGS` passes, having read `n` files of `bytes` bytes in all.
-    fn passes(args: &[&str], n: usize, bytes: u64) {
-        let o = run(args);
-        assert_eq!(code(&o), 0, "{}", stderr(&o));
-        assert_eq!(
-            summary(&o),
-            format!("tested {n} files, {bytes} bytes: {n} ok, 0 failed, 0 warnings: OK")
-        );
-    }
+#[cfg(unix)]
+#[path = "cli/writable.rs"]
+mod writable;
 
-    #[test]
-    fn an_intact_image_passes() {
-        let (_d, iso) = fixture();
-        let files: Vec<_> = lsdl("small.iso9660.lsdl")
-            .into_iter()
-            .filter(|(_, t, _)| t == "file")
-            .collect();
-        let bytes: u64 = files.iter().map(|(_, _, s)| s).sum();
-        passes(&["test", iso.to_str().unwrap()], files.len(), bytes);
-    }
-
-    #[test]
-    fn zisofs_files_are_decompressed_whole() {
-        let d = tempfile::tempdir().unwrap();
-        let iso = core_fixture(d.path(), "xorriso-zisofs-32k");
-        let files: Vec<_> = core_listing("xorriso-zisofs-32k.rockridge.tsv")
-            .into_iter()
-            .filter(|(_, t, _, _)| t == "f")
-            .collect();
-        let bytes: u64 = files
-            .iter()
-            .map(|(_, _, s, _)| s.parse::<u64>().unwrap())
-            .sum();
-        let args = ["test", iso.to_str().unwrap(), "--view", "rockridge"];
-        passes(&args, files.len(), bytes);
-    }
-
-    #[test]
-    fn a_cut_image_lists_each_unreadable_file_and_where() {
-        let (_d, iso) = fixture();
-        let bytes = std::fs::read(&iso).unwrap();
-        let cut = iso.with_file_name("cut.iso");
-        std::fs::write(&cut, &bytes[..65 * 2048]).unwrap();
-        let o = run(&["test", cut.to_str().unwrap(), "--view", "joliet"]);
-        assert_eq!(code(&o), 1, "{}", stderr(&o));
-        let out = String::from_utf8_lossy(&o.stdout).into_owned();
-        // Everything at LBA 65 and above is gone: three files.
-        for f in [
-            "/hello.txt",
-            "/docs/numbers.txt",
-            "/docs/Long Name Document.txt",
-        ] {
-            let line = out
-                .lines()
-                .find(|l| l.starts_with(&format!("{f}: ")))
-                .unwrap_or_else(|| panic!("{f} not reported: {out}"));
-            assert!(
-                line.contains("unreadable") && line.contains("LBA"),
-                "{line}"
-            );
-        }
-        assert!(summary(&o).contains(": 2 ok, 3 failed"), "{out}");
-        assert!(summary(&o).ends_with("DAMAGED"), "{out}");
-    }
-}
-
-mod writable {
-    //! `extract --writable` on genisoimage's `-r` image, whose files are
-    //! 0444 and directories 0555 in xorriso's listing.
-    use super::*;
-
-    #[cfg(unix)]
-    #[test]
-    fn modes_are_kept_unless_writable_is_asked() {
-        use std::os::unix::fs::PermissionsExt;
-        let d = tempfile::tempdir().unwrap();
-        let iso = core_fixture(d.path(), "genisoimage-rational-rr");
-        let listing = core_listing("genisoimage-rational-rr.rockridge.tsv");
-        let (path, _, _, mode) = listing
-            .iter()
-            .find(|(_, t, _, m)| t == "f" && m == "444")
-            .unwrap();
-        let want = u32::from_str_radix(mode, 8).unwrap();
-        for (flag, expect) in [(None, want), (Some("--writable"), want | 0o200)] {
-            let out = d.path().join(format!("out{}", flag.is_some()));
-            let mut args = vec![
-                "extract",
-                iso.to_str().unwrap(),
-                "-o",
-                out.to_str().unwrap(),
-            ];
-            args.extend(flag);
-            let o = run(&args);
-            assert_eq!(code(&o), 0, "{}", stderr(&o));
-            let m = std::fs::metadata(out.join(path.trim_start_matches('/')))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(m & 0o7777, expect, "{path} with {flag:?}");
-            // Let the temporary directory be removed.
-            for e in std::fs::read_dir(&out).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-                }
-            }
-        }
-    }
-}
+#[path = "cli/names.rs"]
+mod names;

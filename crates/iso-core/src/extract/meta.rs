@@ -142,7 +142,8 @@ fn set_mode_path(_path: &Path, _mode: u32) -> io::Result<()> {
 /// The host's error.
 #[cfg(unix)]
 pub fn symlink(target: &str, at: &Path) -> io::Result<()> {
-    std::os::unix::fs::symlink(target, at)
+    // The target's own bytes, also where they are not UTF-8.
+    std::os::unix::fs::symlink(crate::tree::names::host_name(target), at)
 }
 
 /// Writes a small note naming the target where the link would be.
@@ -156,7 +157,11 @@ pub fn symlink(target: &str, at: &Path) -> io::Result<()> {
         .write(true)
         .create_new(true)
         .open(at)?;
-    writeln!(f, "symbolic link to: {target}")
+    writeln!(
+        f,
+        "symbolic link to: {}",
+        crate::tree::names::display(target)
+    )
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ mod batch;
 pub mod case;
 mod copy;
 pub mod limits;
+pub mod longpath;
 mod meta;
 pub mod plan;
 mod progress;
@@ -225,6 +226,7 @@ pub struct Renamed {
 
 /// A requested entry and the host path the engine wrote it to.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Written {
     /// The node in the tree.
     pub node: NodeId,
@@ -335,8 +337,12 @@ pub enum ExtractError {
 /// work goes; setting `cancel` stops it within one block (the outcome then
 /// says `cancelled`, and no partial file is left).
 ///
+/// On Windows, paths longer than 260 characters are written through the
+/// verbatim `\\?\` form of `dest` ([`longpath`]).
+///
 /// # Errors
-/// [`ExtractError::NotEnoughSpace`] before anything is written;
+/// [`ExtractError::TooLarge`] and [`ExtractError::NotEnoughSpace`] before
+/// anything is written;
 /// [`ExtractError::DiskFull`] when the disk fills up; the first failing
 /// entry's error unless `keep_going` is set, in which case failures are
 /// listed in the [`Outcome`]. Files completed before an error are intact.
@@ -349,6 +355,8 @@ pub fn extract(
     progress: &Progress,
     cancel: &Cancel,
 ) -> Result<Outcome, ExtractError> {
+    // Windows: the verbatim form, so paths past 260 characters work.
+    let dest = &longpath::io_path(dest);
     let mut plan = plan::Plan::build(tree, selection, dest, options)?;
     if let Some(limit) = options.size_limit.resolve(existing_ancestor(dest)) {
         check_sizes(tree, &mut plan, dest, limit, options.too_large)?;
@@ -363,6 +371,7 @@ pub fn extract(
 fn more_text(count: usize) -> String {
     match count {
         0 | 1 => String::new(),
+        2 => " (1 more file does not fit either)".into(),
         n => format!(" ({} more files do not fit either)", n - 1),
     }
 }

@@ -12,6 +12,7 @@ use super::{
     Answer, Choice, Conflict, ExtractError, ExtractOptions, Overwrite, Placement, Renamed,
     SkipKind, Skipped,
 };
+use crate::tree::names::host_name;
 use crate::tree::{ExtentKind, NodeId, NodeKind, Tree};
 
 /// Index of the destination itself as a parent.
@@ -308,7 +309,7 @@ impl Builder<'_> {
         let (parent_rel, parent_depth) = self.parent_rel(dir);
         let mut on_disk = OnDisk::New;
         if parent_exists {
-            match fs::symlink_metadata(self.dest.join(parent_rel.join(&name))) {
+            match fs::symlink_metadata(self.dest.join(parent_rel.join(host_name(&name)))) {
                 Err(_) => {}
                 Ok(m) if kind == NodeKind::Dir => {
                     if m.is_dir() {
@@ -333,13 +334,14 @@ impl Builder<'_> {
                     Resolution::Replace => on_disk = OnDisk::Replace,
                     Resolution::Rename => {
                         let base = self.dest.join(&parent_rel);
-                        name =
-                            names.claim_with(&safe, |n| fs::symlink_metadata(base.join(n)).is_ok());
+                        name = names.claim_with(&safe, |n| {
+                            fs::symlink_metadata(base.join(host_name(n))).is_ok()
+                        });
                     }
                 },
             }
         }
-        let rel = parent_rel.join(&name);
+        let rel = parent_rel.join(host_name(&name));
         // Sanitised names cannot climb out; confirm it all the same.
         if !sanitize::is_contained(&rel) {
             self.plan.failed.push(Skipped {
@@ -349,7 +351,16 @@ impl Builder<'_> {
             });
             return None;
         }
-        if name != original {
+        // Off Unix, bytes that are not UTF-8 cannot be written as they are
+        // (they become `_xNN`): that is a rename too.
+        let bytes_changed = cfg!(not(unix))
+            && name.chars().any(|c| {
+                matches!(
+                    crate::tree::names::escaped(c),
+                    Some(crate::tree::names::Escaped::Byte(_))
+                )
+            });
+        if name != original || bytes_changed {
             self.plan.renamed.push(Renamed {
                 from: image_path.clone(),
                 to: rel.clone(),
@@ -469,7 +480,7 @@ impl Builder<'_> {
             (Overwrite::Always, None) => Choice::Overwrite,
             (Overwrite::Rename, None) => Choice::Rename,
             (Overwrite::Ask(prompt), None) => {
-                let host = self.dest.join(parent_rel.join(name));
+                let host = self.dest.join(parent_rel.join(host_name(name)));
                 let Answer {
                     choice,
                     apply_to_all,

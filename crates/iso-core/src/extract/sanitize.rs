@@ -8,7 +8,9 @@
 //! (`<>:"|?*`, which also covers drive prefixes like `C:`) become `_`;
 //! trailing dots and spaces become `_`; Windows reserved device names (CON,
 //! PRN, AUX, NUL, COM0–9, LPT0–9, also with an extension) get a `_` prefix;
-//! names longer than 255 bytes are shortened. Names that collide get a
+//! names longer than 255 bytes are shortened. Bytes of a name that are not
+//! UTF-8 ([`crate::tree::names`]) are not changed here: the plan writes
+//! them back as the same bytes on Unix (`_xNN` on Windows). Names that collide get a
 //! " (2)" suffix through [`NameSet`] — compared without regard to case
 //! when the destination folder ignores case ([`CaseRule`], found by
 //! probing it: see [`super::case`]).

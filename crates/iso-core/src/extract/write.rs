@@ -132,7 +132,7 @@ fn written(s: &Shared<'_>) -> Vec<Written> {
         .filter_map(|&idx| s.entry(idx))
         .map(|e| Written {
             node: e.node,
-            path: s.dest.join(&e.rel),
+            path: super::longpath::handed_back(s.dest.join(&e.rel)),
         })
         .collect()
 }

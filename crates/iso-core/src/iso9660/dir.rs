@@ -572,6 +572,9 @@ self.loc(g.lba),
             encoding,
         };
         let id = self.b.push_child(d.node, &node)?;
+        if let Some(xa) = rockridge::xa::parse(rec.system_use) {
+            self.b.set_xa(id, xa);
+        }
         if let Some(loc) = dir {
             s.dirs.push((id, loc));
         }
@@ -609,13 +612,11 @@ self.loc(g.lba),
     }
 }
 
-/// Appends bytes in the writer's character set: UTF-8 when they decode as
-/// such, else Latin-1 (as Rock Ridge names are read).
+/// Appends a Rock Ridge name or link target, or an ISO 9660:1999
+/// identifier: UTF-8 where the bytes are valid UTF-8, the other bytes kept
+/// as escape code points ([`crate::tree::names`]).
 fn push_text(b: &[u8], out: &mut String) {
-    match std::str::from_utf8(b) {
-        Ok(t) => out.push_str(t),
-        Err(_) => out.extend(b.iter().map(|&c| char::from(c))),
-    }
+    crate::tree::names::push_bytes(b, out);
 }
 
 impl Scratch {

@@ -468,16 +468,36 @@ impl DateCache {
     }
 }
 
-/// Display name of an ISO 9660 identifier: the ";version" suffix and a
-/// trailing "." of an empty extension removed (§7.5.1).
+/// Display name of an ISO 9660 (or ISO 9660:1999) identifier: the
+/// ";version" suffix and a trailing "." of an empty extension removed
+/// (§7.5.1). The bytes are decoded as UTF-8 where they are valid UTF-8
+/// (genisoimage `-iso-level 4` and pycdlib write the source's UTF-8
+/// names); other bytes are kept as escape code points
+/// ([`crate::tree::names`]), so a Shift-JIS name stays its bytes.
 pub fn display_name_iso(id: &[u8]) -> String {
-    let s: String = id.iter().map(|&b| char::from(b)).collect();
+    let mut s = String::with_capacity(id.len());
+    crate::tree::names::push_bytes(id, &mut s);
     strip_version(&s)
 }
 
-/// Display name of a Joliet (UCS-2 BE) identifier, version removed.
+/// Display name of a Joliet (UCS-2/UTF-16 BE) identifier, version
+/// removed; unpaired surrogates (and an odd last byte) kept as escape
+/// code points ([`crate::tree::names`]) instead of dropped.
 pub fn display_name_joliet(id: &[u8]) -> String {
-    strip_version(&utf16be_text(id, false))
+    let mut s = String::with_capacity(id.len());
+    let pairs = id.chunks_exact(2);
+    let odd = pairs.remainder();
+    crate::tree::names::push_utf16(
+        pairs.map(|c| {
+            u16::from_be_bytes([
+                c.first().copied().unwrap_or(0),
+                c.get(1).copied().unwrap_or(0),
+            ])
+        }),
+        &mut s,
+    );
+    crate::tree::names::push_bytes(odd, &mut s);
+    strip_version(&s)
 }
 
 fn strip_version(s: &str) -> String {
@@ -509,6 +529,17 @@ mod tests {
         assert_eq!(display_name_iso(b"DIR"), "DIR");
         assert_eq!(display_name_iso(b"X;Y"), "X;Y");
         assert_eq!(display_name_joliet(&[0, b'a', 0, b';', 0, b'1']), "a");
+        // UTF-8 bytes (genisoimage -iso-level 4) are text.
+        assert_eq!(display_name_iso("Ünï.txt;1".as_bytes()), "Ünï.txt");
+        // Shift-JIS bytes are kept.
+        let sjis = display_name_iso(b"\x83e\x83X\x83g.txt;1");
+        assert_eq!(
+            &*crate::tree::names::host_bytes(&sjis),
+            b"\x83e\x83X\x83g.txt"
+        );
+        // Joliet: an unpaired surrogate is kept, not dropped.
+        let j = display_name_joliet(&[0xD8, 0x00, 0, b'x']);
+        assert_eq!(crate::tree::names::display(&j), "\\u{d800}x");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 mod entries;
 mod susp;
+pub mod xa;
 
 pub(crate) use entries::Gather;
 
@@ -63,11 +64,17 @@ pub struct RrEntry {
 }
 
 /// Looks for the SUSP "SP" entry (SUSP 1.12 §5.3) at the start of the root
-/// "." record's System Use field: Signature Word "SP", Length 7, Version 1,
-/// Check Bytes BE EF, LEN_SKP.
+/// "." record's System Use field — or right after the 14-byte CD-ROM XA
+/// record that XA writers put first ([`xa`]; genisoimage -XA and pycdlib
+/// then say LEN_SKP 14): Signature Word "SP", Length 7, Version 1, Check
+/// Bytes BE EF, LEN_SKP.
 pub fn detect_susp(system_use: &[u8]) -> Option<SuspInfo> {
-    let sp = slice(system_use, 0, 7)?;
-    match sp {
+    sp_at(system_use, 0).or_else(|| sp_at(system_use, xa::skip_len(system_use)))
+}
+
+/// The SP entry at `at`, if there is one (`at` 0 or after an XA record).
+fn sp_at(system_use: &[u8], at: usize) -> Option<SuspInfo> {
+    match slice(system_use, at, 7)? {
         [b'S', b'P', 7, _, 0xBE, 0xEF, len_skp] => Some(SuspInfo { len_skp: *len_skp }),
         _ => None,
     }
@@ -78,9 +85,9 @@ pub fn detect_susp(system_use: &[u8]) -> Option<SuspInfo> {
 /// record is, for warnings. Never fails: damage becomes warnings.
 ///
 /// LEN_SKP bytes are skipped at the start of every System Use field except
-/// the one holding the SP entry itself (the root's "." record, where SP is
-/// at BP1 by definition, SUSP §5.3); continuation areas are not skipped
-/// into. CE chains are followed at most 16 hops and 64 KiB deep and never
+/// the one holding the SP entry itself at BP1 (the root's "." record, SUSP
+/// §5.3), then a CD-ROM XA record if one is still there; continuation
+/// areas are not skipped into. CE chains are followed at most 16 hops and 64 KiB deep and never
 /// into an area already read.
 ///
 /// # Security
@@ -107,12 +114,14 @@ pub(crate) fn parse_into(
     warnings: &mut Vec<Warning>,
     gather: &mut Gather,
 ) {
-    let skip = if detect_susp(system_use).is_some() {
+    let skip = if sp_at(system_use, 0).is_some() {
         0
     } else {
         usize::from(susp.len_skp)
     };
     let field = system_use.get(skip..).unwrap_or_default();
+    // An XA record LEN_SKP did not account for: SUSP starts after it.
+    let field = field.get(xa::skip_len(field)..).unwrap_or_default();
     gather.reset();
     susp::walk(source, field, lba, warnings, &mut |e, w| gather.entry(e, w));
     gather.finish(lba, warnings);

@@ -19,6 +19,7 @@ const BUF_LEN: usize = 1 << 20;
 
 /// What is wrong with one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Problem {
     /// The file.
     pub node: NodeId,
@@ -49,6 +50,7 @@ impl Problem {
 
 /// What [`check_tree`] found.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Report {
     /// Files read (to the end or to the first error).
     pub files_checked: u64,

@@ -206,3 +206,36 @@ fn a_file_too_large_for_fat_is_refused_before_anything_is_written() {
         assert_eq!(len, 5 << 30);
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn names_and_link_targets_that_are_not_utf8_are_written_as_their_bytes() {
+    use std::os::unix::ffi::OsStrExt;
+    let decoded = |b: &[u8]| {
+        let mut s = String::new();
+        iso_core::tree::names::push_bytes(b, &mut s);
+        s
+    };
+    let s = synthetic(b"sjis");
+    let mut tb = TreeBuilder::new(View::RockRidge, NewNode::default());
+    tb.add_children(
+        NodeId(0),
+        vec![
+            data_node(&decoded(b"\x83e\x83X\x83g.txt"), s.base, 4),
+            link("ln", &decoded(b"\x83e\x83X\x83g.txt")),
+        ],
+    )
+    .unwrap();
+    let tree = tb.finish();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run(&s.image, &tree, tmp.path(), &ExtractOptions::default()).unwrap();
+    assert!(out.renamed.is_empty(), "the same bytes are no rename");
+    let file = tmp
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"\x83e\x83X\x83g.txt"));
+    assert_eq!(fs::read(&file).unwrap(), b"sjis");
+    let target = fs::read_link(tmp.path().join("ln")).unwrap();
+    assert_eq!(target.as_os_str().as_bytes(), b"\x83e\x83X\x83g.txt");
+    assert_eq!(fs::read(tmp.path().join("ln")).unwrap(), b"sjis");
+    assert_eq!(out.written[0].path, file);
+}

@@ -2,7 +2,8 @@
 //! images made by other software, each with `<image>.truth.json` recording
 //! what other tools list. The Rock Ridge view must match xorriso's default
 //! tree (`xorriso`), the Joliet view `xorriso-joliet`, the plain ISO 9660
-//! view `xorriso-iso9660`, entry for entry (`path\ttype\tsize\tsha256-or-
+//! view `xorriso-iso9660`, and the UDF view 7-Zip's (`7z-udf`) and
+//! UDFclient's (`udfclient`) listings, entry for entry (`path\ttype\tsize\tsha256-or-
 //! target`). Images the tools reject must give a clean error or warnings,
 //! never a panic. Where the tools disagree with each other, the
 //! specification decides; the exceptions are listed in [`DEVIATIONS`] with
@@ -30,6 +31,18 @@ type Deviation = (
 
 /// Where the tools are not followed, and why.
 const DEVIATIONS: &[Deviation] = &[
+    (
+        "libcdio/udf102.iso",
+        "udfclient",
+        &[
+            "/F_vrier#C855\tf\t10\t84d89877f0d4041efb6bf91a16f0248f2fd573e6af05c19f96bedb9f882f7882",
+            "/F\u{e9}\u{436}\u{398}vrier\tf\t10\t84d89877f0d4041efb6bf91a16f0248f2fd573e6af05c19f96bedb9f882f7882",
+        ],
+        "the file identifier is CS0 with compression id 16 (UDF 2.60 §2.1.1) spelling \
+     \"F\u{e9}\u{436}\u{398}vrier\"; UDFclient replaces characters outside its \
+     host character set with '_' and appends a hash (\"F_vrier#C855\"). 7-Zip \
+     (the 7z-udf view) reads the name as we do",
+    ),
     (
         "libarchive/test_read_format_iso_joliet_long.iso",
         "xorriso-iso9660",
@@ -198,9 +211,15 @@ fn check_image(rel: &str, truth: &Value, image_path: &Path) -> Report {
         image_path.to_path_buf()
     };
     let views = &truth["views"];
-    let any_tool_ok = ["xorriso", "xorriso-joliet", "xorriso-iso9660"]
-        .iter()
-        .any(|v| truth_entries(views, v).is_some());
+    let any_tool_ok = [
+        "xorriso",
+        "xorriso-joliet",
+        "xorriso-iso9660",
+        "7z-udf",
+        "udfclient",
+    ]
+    .iter()
+    .any(|v| truth_entries(views, v).is_some());
     let image = match Image::open(&path, &OpenOptions::default()) {
         Ok(i) => i,
         Err(e) => {
@@ -236,6 +255,11 @@ fn check_image(rel: &str, truth: &Value, image_path: &Path) -> Report {
     }
     if truth.get("has_iso9660").and_then(Value::as_bool) == Some(true) {
         pairs.push(("xorriso-iso9660", View::Iso9660, iso));
+    }
+    // The UDF view against 7-Zip's UDF reader and UDFclient.
+    if truth.get("has_udf").and_then(Value::as_bool) == Some(true) {
+        pairs.push(("7z-udf", View::Udf, truth_entries(views, "7z-udf")));
+        pairs.push(("udfclient", View::Udf, truth_entries(views, "udfclient")));
     }
     for (tool, view, want) in pairs {
         let deviation = DEVIATIONS

@@ -295,13 +295,13 @@ fn zisofs_plain_view_is_compressed() {
 /// sparse copy (its non-zero 2048-byte blocks; format in
 /// tests/fixtures/expected/README.md), read through this source.
 #[derive(Debug)]
-struct SparseSource {
+pub(crate) struct SparseSource {
     len: u64,
     blocks: BTreeMap<u64, Vec<u8>>,
 }
 
 impl SparseSource {
-    fn load(path: &std::path::Path) -> Self {
+    pub(crate) fn load(path: &std::path::Path) -> Self {
         let bytes = crate::util::gunzip(path);
         let mut lines = bytes.splitn(3, |&b| b == b'\n');
         assert_eq!(lines.next(), Some(&b"isoscope-sparse-image v1"[..]));
