@@ -52,7 +52,7 @@ impl App {
                 self.copy(text);
             }
             Action::CopyNames(nodes) => {
-                let text = self.joined(&nodes, |t, n| t.name(n).to_string());
+                let text = self.joined(&nodes, |t, n| t.display_name(n).into_owned());
                 self.copy(text);
             }
             Action::CopyText(t) => self.copy(t),
@@ -263,7 +263,7 @@ impl App {
         } else {
             how
         };
-        let name = tree.name(node).to_string();
+        let name = tree.display_name(node).into_owned();
         let job = self
             .model
             .jobs

@@ -97,7 +97,7 @@ fn properties(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
 
 fn node_rows(tree: &Tree, id: NodeId) -> Vec<(String, String)> {
     let mut rows = vec![
-        ("Name".to_string(), tree.name(id).to_string()),
+        ("Name".to_string(), tree.display_name(id).into_owned()),
         ("Path".into(), tree.path(id)),
         ("Type".into(), format::type_label(tree, id)),
     ];
@@ -126,6 +126,9 @@ fn node_rows(tree: &Tree, id: NodeId) -> Vec<(String, String)> {
     if let Some(u) = tree.unix(id) {
         rows.push(("Owner".into(), format!("uid {} gid {}", u.uid, u.gid)));
         rows.push(("Links".into(), u.nlink.to_string()));
+    }
+    if let Some(xa) = tree.xa(id) {
+        rows.push(("CD-XA".into(), xa.describe()));
     }
     if let Some(t) = tree.link_target(id) {
         rows.push(("Link target".into(), t.to_string()));

@@ -190,7 +190,11 @@ fn table(m: &Model, tab: &Tab, tree: &Tree, rows: &[NodeId], ui: &mut egui::Ui, 
                 row.set_selected(selection.nodes.contains(&id));
                 row.col(|ui| {
                     icons::show(ui, format::class(tree, id));
-                    ui.add(egui::Label::new(tree.name(id)).selectable(false).truncate());
+                    ui.add(
+                        egui::Label::new(tree.display_name(id))
+                            .selectable(false)
+                            .truncate(),
+                    );
                 });
                 if searching {
                     row.col(|ui| {
@@ -218,7 +222,8 @@ fn table(m: &Model, tab: &Tab, tree: &Tree, rows: &[NodeId], ui: &mut egui::Ui, 
                 });
                 let r = row.response();
                 if m.probing {
-                    out.rows.push(("table", r.rect, tree.name(id).to_string()));
+                    out.rows
+                        .push(("table", r.rect, tree.display_name(id).into_owned()));
                 }
                 if selection.cursor == Some(id) {
                     out.cursor_rect = Some(r.rect);

@@ -124,7 +124,7 @@ fn breadcrumb(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
         let name = if i == 0 {
             "💿 /".to_string()
         } else {
-            tree.name(d).to_string()
+            tree.display_name(d).into_owned()
         };
         if ui.selectable_label(d == dir, name).clicked() {
             out.push(Action::Navigate(d));

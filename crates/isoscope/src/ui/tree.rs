@@ -108,7 +108,8 @@ fn folder_row(
         (false, false) => FileClass::Folder,
     };
     icons::show(ui, class);
-    let name = if is_root { root_name } else { tree.name(id) };
+    let shown = tree.display_name(id);
+    let name = if is_root { root_name } else { &shown };
     let r = ui
         .selectable_label(current == Some(id), name)
         .interact(egui::Sense::drag());
