@@ -97,6 +97,7 @@ fn mkudffs_volumes_match_udfinfo() {
         "mkudffs-dvdrw",
         "mkudffs-cdrw",
         "mkudffs-cdr",
+        "mkudffs-cdr-150",
         "mkudffs-worm-201",
         "mkudffs-bdr-250",
         "mkudffs-bdr-260",
