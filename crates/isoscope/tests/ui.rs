@@ -968,6 +968,30 @@ fn bridge_disc_opens_in_its_udf_tree() {
     for name in &top {
         assert!(has_label(&h, name), "{name} missing from the UDF root");
     }
+    // The image's properties give the integrity descriptor's numbers as
+    // udfinfo reads them (expected/pycdlib-winlike.udfinfo.txt:
+    // integrity=closed, numfiles=6, numdirs=6, udfrev=1.02).
+    let udfinfo =
+        std::fs::read_to_string(fixtures.join("expected/pycdlib-winlike.udfinfo.txt")).unwrap();
+    let field = |k: &str| {
+        udfinfo
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")))
+            .unwrap()
+            .to_string()
+    };
+    let integrity = format!(
+        "{}; {} files, {} folders",
+        field("integrity"),
+        field("numfiles"),
+        field("numdirs")
+    );
+    assert!(has_label(&h, &integrity), "no {integrity:?} row");
+    assert!(
+        h.query_by_label_contains(&format!("{} (NSR02)", field("udfrev")))
+            .is_some(),
+        "no UDF revision row"
+    );
     h.get_by_role_and_label(Role::ComboBox, "View").click();
     h.run_steps(2);
     h.get_by_label("ISO 9660").click();
