@@ -33,6 +33,10 @@ pub struct AppOptions {
     pub settings_path: Option<PathBuf>,
     /// The image to open first.
     pub open: Option<PathBuf>,
+    /// Every image named on the command line, in order (`open` is the
+    /// first). For the tabs: each should open as a tab; until the app has
+    /// tabs only `open` is opened (set by `native::run_browser`).
+    pub open_paths: Vec<PathBuf>,
     /// A message to show (e.g. the settings file was unreadable).
     pub notice: Option<String>,
 }
