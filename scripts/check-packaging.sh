@@ -247,8 +247,11 @@ x86_64-w64-mingw32-objdump -p "$win/isoscope.exe" | grep -q 'Subsystem.*(Windows
 x86_64-w64-mingw32-objdump -p "$win/isoscope-cli.exe" | grep -q 'Subsystem.*(Windows CUI)' || fail "isoscope-cli.exe is not a console program"
 
 step "wixl: build the MSI and check its tables"
-# wixl takes Source paths relative to where it runs: the repository's top.
-rel_win=$(python3 -c 'import os,sys; print(os.path.relpath(sys.argv[1]))' "$win")
+# Stripped copies (the debug .exe files carry ~300 MB of symbols); wixl
+# takes Source paths relative to where it runs: the repository's top.
+mkdir -p "$out/win"
+for b in isoscope isoscope-cli; do x86_64-w64-mingw32-strip -o "$out/win/$b.exe" "$win/$b.exe"; done
+rel_win=$(python3 -c 'import os,sys; print(os.path.relpath(sys.argv[1]))' "$out/win")
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 wixl -a x64 -D Version="$version" -D CargoTargetBinDir="$rel_win" -o "$out/isoscope.msi" wix/main.wxs
 for table in Registry ProgId Extension Verb Shortcut Upgrade File; do
@@ -341,6 +344,9 @@ wait "$wine_pid" 2>/dev/null || true
 echo "screenshot: $out/wine-isoscope.png"
 
 step "Wine: msiexec /i /qn and reg query"
+# Windows itself gives .iso a default (Windows.IsoFile: "Mount"); a fresh
+# Wine prefix has none, so set it first to see that the MSI leaves it alone.
+wine reg add 'HKLM\Software\Classes\.iso' /ve /d Windows.IsoFile /f >/dev/null
 wine msiexec /i "$(wpath "$out/isoscope.msi")" /qn
 wineserver -w
 q() { wine reg query "$@" 2>/dev/null | tr -d '\r'; }
@@ -354,13 +360,10 @@ for e in .iso .img .udf .cue .bin .nrg .mdf .mds .ccd .chd; do
 done
 q 'HKLM\Software\Classes\Applications\isoscope.exe' | grep -q 'FriendlyAppName.*Isoscope' || fail "no FriendlyAppName"
 q 'HKLM\Software\Classes\Applications\isoscope.exe\SupportedTypes' | grep -q '\.chd' || fail "no SupportedTypes"
-# .iso's default: whatever it was (nothing in a fresh prefix), never our ProgId.
-if q 'HKLM\Software\Classes\.iso' | grep -E '^\s*\(Default\)' | grep -q Isoscope; then
-  fail ".iso's default was taken"
-fi
+q 'HKLM\Software\Classes\.iso' /ve | grep -q 'REG_SZ *Windows.IsoFile$' || fail ".iso's default was taken: $(q 'HKLM\Software\Classes\.iso' /ve)"
 installed="$WINEPREFIX/drive_c/Program Files/Isoscope"
 [ -f "$installed/isoscope.exe" ] && [ -f "$installed/isoscope-cli.exe" ] || fail "binaries not installed in $installed"
-wine "C:\\Program Files\\Isoscope\\isoscope-cli.exe" ls "$(wpath "$w/sample.iso")" | tr -d '\r' | grep -q '^README.txt' \
+wine "C:\\Program Files\\Isoscope\\isoscope-cli.exe" ls "$(wpath "$w/sample.iso")" | tr -d '\r' | grep -q ' README.txt$' \
   || fail "the installed isoscope-cli.exe does not run"
 wineserver -k 2>/dev/null || true
 echo "MSI installed; ProgId, OpenWithProgids, verbs and Applications key present; .iso's default untouched"
