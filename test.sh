@@ -2,6 +2,7 @@
 # Runs Isoscope's whole test suite. On a fresh machine it first installs the
 # few system programs the GUI and drag-out tests drive (Xvfb, xdotool, the
 # GTK drop target's Python bindings, Mesa's software GL for the real window)
+# and xorriso, whose listings some tests compare with ours,
 # when it can (root or sudo), then runs every test of the workspace. Extra
 # arguments go to `cargo test`.
 set -euo pipefail
@@ -10,6 +11,8 @@ cd "$(dirname "$0")"
 need=()
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v xdotool >/dev/null 2>&1 || need+=(xdotool)
+# Tests that compare listings and extractions with xorriso's own.
+command -v xorriso >/dev/null 2>&1 || need+=(xorriso)
 python3 -c 'import gi; gi.require_version("Gtk", "3.0")' >/dev/null 2>&1 || need+=(python3-gi gir1.2-gtk-3.0)
 # The real app window (drag-out tests start the binary under Xvfb): Mesa's
 # software GL and xkbcommon's X11 half, which winit and glutin load at run time.

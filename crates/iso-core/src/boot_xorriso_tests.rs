@@ -3,7 +3,8 @@
 //! (`-report_el_torito plain -report_system_area plain`).
 //!
 //! The images are built in a temporary directory; when xorriso is not
-//! installed the tests say so and pass without checking anything.
+//! installed the tests say so and pass without checking anything — except
+//! under CI (`CI=true`), where a missing xorriso is a failure.
 
 use std::path::Path;
 use std::process::Command;
@@ -18,6 +19,10 @@ fn have_xorriso() -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "xorriso is not installed, and CI=true: these tests must run in CI"
+        );
         eprintln!("xorriso not installed: skipping");
     }
     ok

@@ -15,6 +15,7 @@
 use crate::bytes::{self, le_u16, le_u32, u8_at};
 use crate::error::{Error, Result, Warning};
 use crate::source::{read_vec, ImageSource};
+use crate::units::Sector;
 use crate::SECTOR_LEN;
 
 /// Most catalog sectors read (64 × 64 entries of 32 bytes).
@@ -283,11 +284,9 @@ impl<'a> Catalog<'a> {
 
     /// Reads the next catalog sector.
     fn load_next(&mut self) -> Result<()> {
-        let k = u32::try_from(self.data.len() / 2048).unwrap_or(u32::MAX);
-        let offset = u64::from(self.lba)
-            .saturating_add(u64::from(k))
-            .saturating_mul(SECTOR_LEN);
-        let sector = read_vec(self.source, offset, 2048)?;
+        let k = u32::try_from(self.data.len() / Sector::LEN_USIZE).unwrap_or(u32::MAX);
+        let offset = Sector::from(self.lba).plus(u64::from(k)).offset();
+        let sector = read_vec(self.source, offset, Sector::LEN_USIZE)?;
         self.data.extend_from_slice(&sector);
         Ok(())
     }
@@ -299,7 +298,7 @@ impl<'a> Catalog<'a> {
             return Ok(None);
         };
         while offset >= self.data.len() {
-            let loaded = u32::try_from(self.data.len() / 2048).unwrap_or(u32::MAX);
+            let loaded = u32::try_from(self.data.len() / Sector::LEN_USIZE).unwrap_or(u32::MAX);
             if loaded >= self.sector_limit {
                 let why = if loaded >= MAX_CATALOG_SECTORS {
                     format!("the catalog is longer than {MAX_CATALOG_SECTORS} sectors; the rest was not read")

@@ -279,7 +279,7 @@ fn hostile_pointer_past_end_is_error() {
     for lba in [40, 1000, u32::MAX] {
         let err = read_boot_catalog(&src, &brvd(lba), &mut w).unwrap_err();
         assert!(
-            matches!(err, Error::Corrupt { lba: l, .. } if l == u64::from(lba)),
+            matches!(err, Error::Corrupt { at, .. } if at == crate::Location::sector(u64::from(lba))),
             "{err}"
         );
         assert!(err.to_string().contains("past the end"), "{err}");

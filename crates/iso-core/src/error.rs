@@ -2,10 +2,58 @@
 
 use std::fmt;
 
+/// Where on the image a structure is, in the unit of its address space.
+///
+/// Addresses carry their unit: an image sector is not a UDF logical block
+/// in a partition, and an image whose file system uses 512-byte blocks
+/// says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Location {
+    /// A block address on the image, counted in blocks of `block_len`
+    /// bytes from its start (2048-byte sectors for ISO 9660 and the user
+    /// data of disc containers).
+    Lba {
+        /// The block number.
+        lba: u64,
+        /// Bytes per block.
+        block_len: u32,
+    },
+    /// A logical block of a UDF partition, by partition reference number.
+    Partition {
+        /// The partition reference number (UDF: index in the logical
+        /// volume's partition maps).
+        partition: u16,
+        /// The logical block number within the partition.
+        block: u32,
+    },
+    /// A byte offset from the start of the image.
+    Byte(u64),
+}
+
+impl Location {
+    /// A 2048-byte sector of the image.
+    pub fn sector(lba: u64) -> Self {
+        crate::units::Sector(lba).location()
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Lba { lba, block_len } => write!(f, "LBA {lba} ({block_len}-byte sectors)"),
+            Location::Partition { partition, block } => {
+                write!(f, "partition {partition} block {block}")
+            }
+            Location::Byte(n) => write!(f, "byte {n}"),
+        }
+    }
+}
+
 /// Everything that can go wrong while reading an image.
 ///
-/// Every message says what went wrong and where: the structure, and the
-/// logical block address (LBA, in 2048-byte sectors) or byte offset.
+/// Every message says what went wrong and where: the structure, and its
+/// [`Location`] or byte offset.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -19,12 +67,12 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A structure on the image is damaged or inconsistent.
-    #[error("corrupt {structure} at LBA {lba}: {what}")]
+    #[error("corrupt {structure} at {at}: {what}")]
     Corrupt {
         /// Which structure, named as in its specification.
         structure: &'static str,
-        /// Where it is, in 2048-byte logical blocks.
-        lba: u64,
+        /// Where it is.
+        at: Location,
         /// What is wrong with it.
         what: String,
     },
@@ -46,11 +94,17 @@ pub enum Error {
 }
 
 impl Error {
-    /// Builds a [`Error::Corrupt`].
+    /// Builds a [`Error::Corrupt`] for a structure at `lba`, in 2048-byte
+    /// sectors of the image.
     pub fn corrupt(structure: &'static str, lba: u64, what: impl Into<String>) -> Self {
+        Self::corrupt_at(structure, Location::sector(lba), what)
+    }
+
+    /// Builds a [`Error::Corrupt`] for a structure at `at`.
+    pub fn corrupt_at(structure: &'static str, at: Location, what: impl Into<String>) -> Self {
         Error::Corrupt {
             structure,
-            lba,
+            at,
             what: what.into(),
         }
     }
@@ -70,18 +124,28 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub struct Warning {
     /// Which structure, named as in its specification.
     pub structure: &'static str,
-    /// Where it is, in 2048-byte logical blocks, when known.
-    pub lba: Option<u64>,
+    /// Where it is, when known.
+    pub at: Option<Location>,
     /// What is wrong and what was done about it.
     pub what: String,
 }
 
 impl Warning {
-    /// A warning about `structure` at `lba`.
+    /// A warning about `structure` at `lba` (2048-byte sectors), when
+    /// known.
     pub fn new(structure: &'static str, lba: Option<u64>, what: impl Into<String>) -> Self {
         Warning {
             structure,
-            lba,
+            at: lba.map(Location::sector),
+            what: what.into(),
+        }
+    }
+
+    /// A warning about `structure` at `at`.
+    pub fn at(structure: &'static str, at: Location, what: impl Into<String>) -> Self {
+        Warning {
+            structure,
+            at: Some(at),
             what: what.into(),
         }
     }
@@ -92,16 +156,16 @@ impl From<Error> for Warning {
         match e {
             Error::Corrupt {
                 structure,
-                lba,
+                at,
                 what,
             } => Warning {
                 structure,
-                lba: Some(lba),
+                at: Some(at),
                 what,
             },
             other => Warning {
                 structure: "image",
-                lba: None,
+                at: None,
                 what: other.to_string(),
             },
         }
@@ -110,8 +174,8 @@ impl From<Error> for Warning {
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.lba {
-            Some(lba) => write!(f, "{} at LBA {}: {}", self.structure, lba, self.what),
+        match self.at {
+            Some(at) => write!(f, "{} at {}: {}", self.structure, at, self.what),
             None => write!(f, "{}: {}", self.structure, self.what),
         }
     }

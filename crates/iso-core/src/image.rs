@@ -1,161 +1,39 @@
 //! [`Image`]: an opened disc image, its descriptors and its views.
 
-use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Arc;
 
-use crate::eltorito::{self, BootCatalog};
+use crate::eltorito::BootCatalog;
 use crate::error::{Error, Result, Warning};
-use crate::iso9660::raw::{DescriptorType, VolumeDescriptor};
+use crate::info::{read_info, ImageInfo};
 use crate::iso9660::sessions::{self, Session};
 use crate::iso9660::{self, NameMode, WalkOptions};
-use crate::partitions::{self, PartitionTable};
 use crate::reader::{ExtentReader, FileReader};
-use crate::rockridge::{self, SuspInfo};
-use crate::source::{read_vec, FileSource, ImageSource};
+use crate::source::{FileSource, ImageSource};
 use crate::tree::{Encoding, NodeId, Tree};
+use crate::view::View;
+use crate::walk::Limits;
 use crate::zisofs::ZisofsReader;
-use crate::SECTOR_LEN;
-
-/// A filesystem view of an image: the same files as one of the image's
-/// directory hierarchies shows them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum View {
-    /// UDF (ECMA-167 / OSTA UDF).
-    Udf,
-    /// ISO 9660 with Rock Ridge POSIX extensions.
-    RockRidge,
-    /// Joliet (Unicode names in a supplementary descriptor).
-    Joliet,
-    /// ISO 9660:1999 enhanced volume descriptor (long names, no versions).
-    Iso9660_1999,
-    /// Plain ISO 9660 (ECMA-119) names.
-    Iso9660,
-}
-
-impl View {
-    /// Richest first: the order [`Image::default_view`] prefers.
-    pub const PREFERENCE: [View; 5] = [
-        View::Udf,
-        View::RockRidge,
-        View::Joliet,
-        View::Iso9660_1999,
-        View::Iso9660,
-    ];
-
-    /// The name used on the command line: "udf", "rockridge", "joliet",
-    /// "iso9660-1999", "iso9660".
-    pub fn as_str(self) -> &'static str {
-        match self {
-            View::Udf => "udf",
-            View::RockRidge => "rockridge",
-            View::Joliet => "joliet",
-            View::Iso9660_1999 => "iso9660-1999",
-            View::Iso9660 => "iso9660",
-        }
-    }
-
-    /// The name shown to people: "UDF", "Rock Ridge", ...
-    pub fn label(self) -> &'static str {
-        match self {
-            View::Udf => "UDF",
-            View::RockRidge => "Rock Ridge",
-            View::Joliet => "Joliet",
-            View::Iso9660_1999 => "ISO 9660:1999",
-            View::Iso9660 => "ISO 9660",
-        }
-    }
-}
-
-impl fmt::Display for View {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for View {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "udf" => Ok(View::Udf),
-            "rockridge" | "rock-ridge" | "rr" => Ok(View::RockRidge),
-            "joliet" => Ok(View::Joliet),
-            "iso9660-1999" | "iso9660:1999" | "enhanced" => Ok(View::Iso9660_1999),
-            "iso9660" | "iso" | "ecma119" => Ok(View::Iso9660),
-            other => Err(Error::NotFound(format!("no view called {other:?}"))),
-        }
-    }
-}
 
 /// Options for [`Image::open`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct OpenOptions {
-    /// Deepest directory level walked (the root is level 0).
-    pub max_depth: u32,
+    /// Bounds on the work a tree may cost (depth, entries, bytes read).
+    pub limits: Limits,
     /// Which session of a multi-session image to read (1 = the oldest, as
     /// in [`Image::sessions`]); `None` reads the newest.
     pub session: Option<u32>,
 }
 
-impl Default for OpenOptions {
-    fn default() -> Self {
+impl OpenOptions {
+    /// The defaults, reading session `session` (`None`: the newest).
+    pub fn with_session(session: Option<u32>) -> Self {
         OpenOptions {
-            max_depth: 256,
-            session: None,
+            session,
+            ..OpenOptions::default()
         }
     }
-}
-
-/// The El Torito boot record volume descriptor (El Torito §2.0).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BootRecord {
-    /// Where it is.
-    pub lba: u32,
-    /// Boot System Identifier ("EL TORITO SPECIFICATION").
-    pub boot_system_identifier: String,
-}
-
-/// The UDF volume recognition sequence (ECMA-167 2/9.1), when present.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UdfRecognition {
-    /// LBA of BEA01.
-    pub bea_lba: u32,
-    /// "NSR02" (UDF ≤ 1.50) or "NSR03" (UDF ≥ 2.00).
-    pub nsr: String,
-}
-
-/// What the image holds, read from its descriptors when it is opened.
-#[derive(Debug, Clone)]
-pub struct ImageInfo {
-    /// Image length in bytes.
-    pub len: u64,
-    /// Every volume descriptor found: its LBA and type.
-    pub descriptors: Vec<(u32, DescriptorType)>,
-    /// The primary volume descriptor.
-    pub primary: Option<VolumeDescriptor>,
-    /// The Joliet supplementary volume descriptor.
-    pub joliet: Option<VolumeDescriptor>,
-    /// The ISO 9660:1999 enhanced volume descriptor.
-    pub enhanced: Option<VolumeDescriptor>,
-    /// The El Torito boot record.
-    pub boot_record: Option<BootRecord>,
-    /// The El Torito boot catalog.
-    pub boot_catalog: Option<BootCatalog>,
-    /// MBR/GPT partition tables in the system area (isohybrid images).
-    pub partitions: Vec<PartitionTable>,
-    /// The UDF volume recognition sequence, when present.
-    pub udf: Option<UdfRecognition>,
-    /// SUSP in use (Rock Ridge).
-    pub susp: Option<SuspInfo>,
-    /// The views this image offers, richest first.
-    pub views: Vec<View>,
-    /// The ISO 9660 sessions, oldest first (one for a single-session image,
-    /// none when there is no primary volume descriptor at LBA 16).
-    pub sessions: Vec<Session>,
-    /// The number of the session whose descriptors are read here (`None`
-    /// when the image has no sessions).
-    pub session: Option<u32>,
 }
 
 /// An opened disc image.
@@ -166,9 +44,6 @@ pub struct Image {
     warnings: Vec<Warning>,
     options: OpenOptions,
 }
-
-/// Most volume descriptors read before giving up on finding a terminator.
-const MAX_DESCRIPTORS: u32 = 64;
 
 impl Image {
     /// Opens the image file at `path`. Reads descriptors only: cheap for any
@@ -235,7 +110,7 @@ impl Image {
 
     /// The El Torito boot catalog.
     pub fn boot_catalog(&self) -> Option<&BootCatalog> {
-        self.info.boot_catalog.as_ref()
+        self.info.boot_catalog()
     }
 
     /// The image's bytes.
@@ -272,11 +147,17 @@ impl Image {
                 self.views_list()
             )));
         }
+        let iso = self.info.iso9660.as_ref();
+        let susp = iso.and_then(|i| i.susp);
         let (vd, names, rr) = match view {
-            View::RockRidge => (self.info.primary.as_ref(), NameMode::Iso, self.info.susp),
-            View::Iso9660 => (self.info.primary.as_ref(), NameMode::Iso, None),
-            View::Joliet => (self.info.joliet.as_ref(), NameMode::Joliet, None),
-            View::Iso9660_1999 => (self.info.enhanced.as_ref(), NameMode::Enhanced, None),
+            View::RockRidge => (iso.and_then(|i| i.primary.as_ref()), NameMode::Iso, susp),
+            View::Iso9660 => (iso.and_then(|i| i.primary.as_ref()), NameMode::Iso, None),
+            View::Joliet => (iso.and_then(|i| i.joliet.as_ref()), NameMode::Joliet, None),
+            View::Iso9660_1999 => (
+                iso.and_then(|i| i.enhanced.as_ref()),
+                NameMode::Enhanced,
+                None,
+            ),
             View::Udf => {
                 return Err(Error::Unsupported(
                     "reading UDF file systems is not implemented yet".into(),
@@ -288,9 +169,9 @@ impl Image {
             view,
             names,
             rr,
-            max_depth: self.options.max_depth,
+            limits: &self.options.limits,
             root_only,
-            boot: self.info.boot_catalog.as_ref(),
+            boot: self.info.boot_catalog(),
         };
         iso9660::build_tree(&self.source, vd, &opts)
     }
@@ -346,138 +227,4 @@ impl Image {
             }
         }
     }
-}
-
-/// Reads the volume descriptor set that starts at `vds_lba` (16, or a
-/// session's start + 16) and what it points at.
-fn read_info(
-    source: &dyn ImageSource,
-    vds_lba: u32,
-    warnings: &mut Vec<Warning>,
-) -> Result<ImageInfo> {
-    let len = source.len();
-    let mut info = ImageInfo {
-        len,
-        descriptors: Vec::new(),
-        primary: None,
-        joliet: None,
-        enhanced: None,
-        boot_record: None,
-        boot_catalog: None,
-        partitions: Vec::new(),
-        udf: None,
-        susp: None,
-        views: Vec::new(),
-        sessions: Vec::new(),
-        session: None,
-    };
-    let mut terminated = false;
-    let mut bea: Option<u32> = None;
-    let mut brvd: Option<Vec<u8>> = None;
-    for lba in vds_lba..vds_lba.saturating_add(MAX_DESCRIPTORS) {
-        let offset = u64::from(lba) * SECTOR_LEN;
-        if offset + SECTOR_LEN > len {
-            break;
-        }
-        let sector = read_vec(source, offset, 2048)?;
-        let id = sector.get(1..6).unwrap_or_default();
-        match id {
-            b"CD001" => {
-                let ty = DescriptorType::from_byte(sector.first().copied().unwrap_or(0));
-                info.descriptors.push((lba, ty));
-                if terminated {
-                    continue;
-                }
-                match ty {
-                    DescriptorType::Terminator => terminated = true,
-                    DescriptorType::Primary if info.primary.is_none() => {
-                        match VolumeDescriptor::parse(&sector, lba) {
-                            Ok(vd) => info.primary = Some(vd),
-                            Err(e) => warnings.push(e.into()),
-                        }
-                    }
-                    DescriptorType::Supplementary => match VolumeDescriptor::parse(&sector, lba) {
-                        Ok(vd) if vd.joliet_level.is_some() && info.joliet.is_none() => {
-                            info.joliet = Some(vd)
-                        }
-                        Ok(vd) if vd.version == 2 && info.enhanced.is_none() => {
-                            info.enhanced = Some(vd)
-                        }
-                        Ok(_) => {}
-                        Err(e) => warnings.push(e.into()),
-                    },
-                    DescriptorType::BootRecord if info.boot_record.is_none() => {
-                        let ident =
-                            crate::bytes::trimmed_text(sector.get(7..39).unwrap_or_default());
-                        info.boot_record = Some(BootRecord {
-                            lba,
-                            boot_system_identifier: ident.clone(),
-                        });
-                        if ident.starts_with("EL TORITO") {
-                            brvd = Some(sector);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            b"BEA01" => bea = Some(lba),
-            b"NSR02" | b"NSR03" => {
-                if let Some(bea_lba) = bea {
-                    info.udf = Some(UdfRecognition {
-                        bea_lba,
-                        nsr: String::from_utf8_lossy(id).into_owned(),
-                    });
-                }
-            }
-            b"TEA01" | b"BOOT2" | b"CDW02" => {}
-            _ => break,
-        }
-    }
-    if info.primary.is_none() && info.udf.is_none() {
-        return Err(Error::NotAnImage(
-            "no ISO 9660, UDF or raw-sector signature found".into(),
-        ));
-    }
-    if !info.descriptors.is_empty() && !terminated {
-        warnings.push(Warning::new(
-            "volume descriptor set",
-            Some(u64::from(vds_lba)),
-            "no set terminator found; used the descriptors that were readable",
-        ));
-    }
-    if let Some(b) = &brvd {
-        match eltorito::read_boot_catalog(source, b, warnings) {
-            Ok(cat) => info.boot_catalog = cat,
-            Err(e) => warnings.push(e.into()),
-        }
-    }
-    info.partitions = partitions::read_partition_tables(source, warnings);
-    if let Some(pvd) = &info.primary {
-        info.susp = detect_susp(source, pvd);
-    }
-    if info.udf.is_some() {
-        // UDF is recognised and reported; its reader arrives with the UDF
-        // work, so the view is not offered yet.
-    }
-    if info.primary.is_some() && info.susp.is_some() {
-        info.views.push(View::RockRidge);
-    }
-    if info.joliet.is_some() {
-        info.views.push(View::Joliet);
-    }
-    if info.enhanced.is_some() {
-        info.views.push(View::Iso9660_1999);
-    }
-    if info.primary.is_some() {
-        info.views.push(View::Iso9660);
-    }
-    Ok(info)
-}
-
-/// Reads the root directory's "." record and looks for SUSP's SP entry.
-fn detect_susp(source: &dyn ImageSource, pvd: &VolumeDescriptor) -> Option<SuspInfo> {
-    let offset = u64::from(pvd.root.location_of_extent).checked_mul(pvd.block_len())?;
-    let sector = read_vec(source, offset, 2048).ok()?;
-    let rec = iso9660::raw::DirectoryRecord::parse(&sector)?;
-    rockridge::detect_susp(&rec.system_use)
 }

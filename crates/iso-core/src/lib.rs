@@ -39,23 +39,32 @@ pub mod bytes;
 pub mod crossview;
 pub mod eltorito;
 mod error;
+pub mod extents;
 pub mod extract;
 mod image;
+mod info;
 pub mod iso9660;
 pub mod partitions;
 pub mod reader;
 pub mod rockridge;
 pub mod source;
 pub mod tree;
+pub mod units;
 pub mod verify;
+mod view;
+pub mod walk;
 pub mod zisofs;
 
-pub use error::{Error, Result, Warning};
-pub use image::{Image, ImageInfo, OpenOptions, View};
+pub use error::{Error, Location, Result, Warning};
+pub use image::{Image, OpenOptions};
+pub use info::{BootInfo, BootRecord, ImageInfo, Iso9660Info, UdfRecognition};
 pub use iso9660::sessions::Session;
 pub use reader::FileReader;
 pub use source::{FileSource, ImageSource, MemorySource};
 pub use tree::{NodeId, NodeKind, Timestamp, Tree};
+pub use units::Sector;
+pub use view::View;
 
-/// Bytes in one logical sector of the image (a CD/DVD/BD data sector).
-pub const SECTOR_LEN: u64 = 2048;
+/// Bytes in one logical sector of the image (a CD/DVD/BD data sector):
+/// [`units::Sector::LEN`].
+pub const SECTOR_LEN: u64 = units::Sector::LEN;

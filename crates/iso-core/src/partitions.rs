@@ -36,6 +36,16 @@ pub enum Scheme {
     Gpt,
 }
 
+impl Scheme {
+    /// "MBR" or "GPT".
+    pub fn label(self) -> &'static str {
+        match self {
+            Scheme::Mbr => "MBR",
+            Scheme::Gpt => "GPT",
+        }
+    }
+}
+
 /// One partition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Partition {

@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 use crate::error::{Error, Result, Warning};
-use crate::View;
+use crate::view::View;
 
 /// Index of a node in a [`Tree`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -166,9 +166,9 @@ impl Extent {
         }
     }
 
-    /// The first logical block (2048 bytes) of the extent.
+    /// The 2048-byte sector of the image where the extent starts.
     pub fn lba(&self) -> u64 {
-        self.offset / crate::SECTOR_LEN
+        crate::units::Sector::containing(self.offset).0
     }
 }
 

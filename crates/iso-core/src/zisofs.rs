@@ -20,7 +20,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 use crate::bytes::{le_u32, slice, u8_at, usize_from};
 use crate::error::{Error, Result};
-use crate::reader::ExtentReader;
+use crate::extents::ExtentReader;
 
 /// The zisofs magic number.
 const MAGIC: [u8; 8] = [0x37, 0xE4, 0x53, 0x96, 0xC9, 0xDB, 0xD6, 0x07];
@@ -253,7 +253,7 @@ impl Read for ZisofsReader {
 
 impl Seek for ZisofsReader {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
-        self.pos = crate::reader::seek_target(self.pos, self.len, pos)?;
+        self.pos = crate::extents::seek_target(self.pos, self.len, pos)?;
         Ok(self.pos)
     }
 }

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use iso_core::extract::{
-    extract, Answer, Cancel, Choice, Conflict, ExtractError, ExtractOptions, Outcome, Overwrite,
-    OverwritePrompt, Placement, Progress,
+    extract, Answer, Cancel, CaseCheck, CaseRule, Choice, Conflict, ExtractError, ExtractOptions,
+    Outcome, Overwrite, OverwritePrompt, Placement, Progress,
 };
 use iso_core::tree::{Extent, ExtentKind, NewNode, TimeKind, Timestamp, TreeBuilder, UnixMeta};
 use iso_core::{Image, ImageSource, MemorySource, NodeId, NodeKind, OpenOptions, Tree, View};
@@ -335,14 +335,33 @@ fn case_insensitive_collisions_get_a_suffix() {
     )
     .unwrap();
     let tree = tb.finish();
+    // A case-insensitive destination (NTFS, APFS), simulated: the probe's
+    // answer is given instead of asked for.
     let tmp = tempfile::tempdir().unwrap();
-    let out = run(&s.image, &tree, tmp.path(), &ExtractOptions::default()).unwrap();
+    let opts = ExtractOptions {
+        case: CaseCheck::Assume(CaseRule::Insensitive),
+        ..Default::default()
+    };
+    let out = run(&s.image, &tree, tmp.path(), &opts).unwrap();
     assert_eq!(
         listing(tmp.path()),
         ["README (2).TXT", "Readme.txt", "readme (3).txt"]
     );
     assert_eq!(fs::read(tmp.path().join("README (2).TXT")).unwrap(), b"b");
     assert_eq!(out.renamed.len(), 2);
+    // The real destination, probed: Linux's ext4/tmpfs tell case apart,
+    // so every name is kept as it is.
+    if cfg!(target_os = "linux") {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = run(&s.image, &tree, tmp.path(), &ExtractOptions::default()).unwrap();
+        assert_eq!(
+            listing(tmp.path()),
+            ["README.TXT", "Readme.txt", "readme.txt"]
+        );
+        assert_eq!(fs::read(tmp.path().join("README.TXT")).unwrap(), b"b");
+        assert_eq!(fs::read(tmp.path().join("readme.txt")).unwrap(), b"c");
+        assert!(out.renamed.is_empty(), "{:?}", out.renamed);
+    }
 }
 
 #[cfg(unix)]
@@ -863,3 +882,7 @@ fn corpus_extractions_match_xorriso() {
     }
     eprintln!("corpus: {checked} files match xorriso's extraction");
 }
+
+/// Host-side results: written paths, writable modes, FAT's size limit.
+#[path = "extract/host.rs"]
+mod host;

@@ -40,3 +40,9 @@ mod hostile;
 /// table as a fallback route to a directory.
 #[path = "it/iso9660.rs"]
 mod iso9660;
+
+/// The fuzz targets' steps (crates/iso-core/fuzz/src/lib.rs) replayed on
+/// every input the fuzzer once crashed on (tests/crashes/) and on every
+/// fixture: no panic, nothing extracted outside its destination.
+#[path = "it/crashes.rs"]
+mod crashes;

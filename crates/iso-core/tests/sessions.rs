@@ -26,10 +26,7 @@ fn open(name: &str, session: Option<u32>) -> iso_core::Result<Image> {
     flate2::read::GzDecoder::new(gz.as_slice())
         .read_to_end(&mut bytes)
         .unwrap();
-    let options = OpenOptions {
-        session,
-        ..OpenOptions::default()
-    };
+    let options = OpenOptions::with_session(session);
     Image::from_source(Arc::new(MemorySource::new(bytes)), &options)
 }
 
@@ -219,9 +216,9 @@ fn xorriso_default_is_the_newest_session() {
     let rr = image.tree(View::RockRidge).unwrap();
     assert_eq!(listing(&rr, true), sorted(lsdl("xorriso.session3.lsdl")));
     // LBA 16 describes the newest session; it is not a session itself.
-    assert_eq!(image.info().primary.as_ref().unwrap().lba, 16);
+    assert_eq!(image.info().primary().unwrap().lba, 16);
     assert_eq!(
-        image.info().primary.as_ref().unwrap().volume_identifier,
+        image.info().primary().unwrap().volume_identifier,
         "SESSION_THREE"
     );
 }

@@ -44,6 +44,11 @@ pub enum Command {
     /// disc's own per-file lists (md5sum.txt, sha256sum.txt, SHA256SUMS).
     /// Exit 1 on any mismatch.
     Verify(VerifyArgs),
+    /// Read every file of a view end to end (every extent, zisofs
+    /// decompressed) and list each file that cannot be read or whose
+    /// content does not match its entry, with what is wrong and where.
+    /// Exit 1 when any file failed or the image reported damage.
+    Test(TestArgs),
 }
 
 /// Which filesystem view of the image to read.
@@ -158,6 +163,21 @@ pub struct ExtractArgs {
     /// No progress and no summary.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// Give every extracted file and directory the owner write bit (the
+    /// image's modes are kept otherwise, often read-only); setuid and
+    /// setgid bits are dropped either way.
+    #[arg(long)]
+    pub writable: bool,
+}
+
+/// `test IMAGE [--view …]`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The disc image.
+    pub image: PathBuf,
+    /// Filesystem view.
+    #[arg(long, value_enum, default_value_t = ViewArg::Auto)]
+    pub view: ViewArg,
 }
 
 /// Checksum algorithm.

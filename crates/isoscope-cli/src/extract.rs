@@ -13,12 +13,11 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
-use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use iso_core::extract::{
-    extract, Cancel, ExtractError, ExtractOptions, Outcome as Done, Overwrite, Placement, Progress,
+    extract, ExtractError, ExtractOptions, Outcome as Done, Overwrite, Placement, Progress,
     SkipKind, Skipped,
 };
 use iso_core::{Image, NodeId, Tree};
@@ -54,6 +53,7 @@ pub fn run(args: &ExtractArgs) -> Outcome {
         keep_going: args.keep_going,
         times: !args.no_times,
         permissions: !args.no_perms,
+        writable: args.writable,
         placement: Placement::KeepPaths,
         ..ExtractOptions::default()
     };
@@ -100,39 +100,28 @@ fn run_with_progress(
     options: &ExtractOptions,
     show: bool,
 ) -> Result<Done, ExtractError> {
-    let progress = Progress::new();
-    let cancel = Cancel::new();
     let bar = show.then(new_bar);
-    let (done_tx, done_rx) = mpsc::channel::<()>();
-    std::thread::scope(|scope| {
-        let work = scope.spawn(|| {
-            let result = extract(image, tree, selection, dest, options, &progress, &cancel);
-            let _ = done_tx.send(());
-            result
-        });
-        // Wake every 100 ms to draw and to pass Ctrl-C on; at once when done.
-        while let Err(RecvTimeoutError::Timeout) = done_rx.recv_timeout(Duration::from_millis(100))
-        {
-            if crate::cancelled() {
-                cancel.cancel();
-            }
+    let result = crate::run_sampled(
+        |progress, cancel| extract(image, tree, selection, dest, options, progress, cancel),
+        |progress| {
             if let Some(bar) = &bar {
-                draw(bar, &progress);
+                draw(bar, progress);
             }
-        }
-        if let Some(bar) = &bar {
-            bar.finish_and_clear();
-        }
-        work.join().unwrap_or_else(|_| {
-            Err(ExtractError::Refused {
-                path: dest.to_path_buf(),
-                what: "the extraction thread panicked".into(),
-            })
+        },
+    );
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    result.unwrap_or_else(|| {
+        Err(ExtractError::Refused {
+            path: dest.to_path_buf(),
+            what: "the extraction thread panicked".into(),
         })
     })
 }
 
-fn new_bar() -> ProgressBar {
+/// The progress bar of long commands (extract, test): bytes, rate, ETA.
+pub fn new_bar() -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
     let style = ProgressStyle::with_template(
         "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",

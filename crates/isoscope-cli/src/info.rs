@@ -44,6 +44,7 @@ pub fn run(args: &InfoArgs) -> Outcome {
 fn report(image: &Image) -> Value {
     let info = image.info();
     let mut m = Map::new();
+    m.insert("format".into(), json!(info.summary()));
     m.insert("image_size".into(), json!(info.len));
     m.insert(
         "views".into(),
@@ -72,41 +73,20 @@ fn report(image: &Image) -> Value {
     );
     m.insert("session".into(), json!(info.session));
     m.insert(
-        "descriptors".into(),
-        Value::Array(
-            info.descriptors
-                .iter()
-                .map(|(lba, t)| json!({"lba": lba, "type": descriptor_type(*t)}))
-                .collect(),
-        ),
-    );
-    m.insert("primary".into(), opt(info.primary.as_ref().map(volume)));
-    m.insert("joliet".into(), opt(info.joliet.as_ref().map(volume)));
-    m.insert("enhanced".into(), opt(info.enhanced.as_ref().map(volume)));
-    m.insert(
-        "rock_ridge".into(),
-        opt(info.susp.map(|s| json!({"susp_len_skp": s.len_skp}))),
-    );
-    m.insert(
-        "boot_record".into(),
-        opt(info
-            .boot_record
-            .as_ref()
-            .map(|b| json!({"lba": b.lba, "boot_system_identifier": b.boot_system_identifier}))),
-    );
-    m.insert(
-        "boot_catalog".into(),
-        opt(info.boot_catalog.as_ref().map(|c| {
+        "iso9660".into(),
+        opt(info.iso9660.as_ref().map(|iso| {
             json!({
-                "catalog_lba": c.catalog_lba,
-                "id_string": c.id_string,
-                "entries": c.entries.iter().map(boot_entry).collect::<Vec<_>>(),
+                "descriptors": iso
+                    .descriptors
+                    .iter()
+                    .map(|(lba, t)| json!({"lba": lba, "type": descriptor_type(*t)}))
+                    .collect::<Vec<_>>(),
+                "primary": opt(iso.primary.as_ref().map(volume)),
+                "joliet": opt(iso.joliet.as_ref().map(volume)),
+                "enhanced": opt(iso.enhanced.as_ref().map(volume)),
+                "rock_ridge": opt(iso.susp.map(|s| json!({"susp_len_skp": s.len_skp}))),
             })
         })),
-    );
-    m.insert(
-        "partitions".into(),
-        Value::Array(info.partitions.iter().map(partition_table).collect()),
     );
     m.insert(
         "udf".into(),
@@ -114,6 +94,23 @@ fn report(image: &Image) -> Value {
             .udf
             .as_ref()
             .map(|u| json!({"bea_lba": u.bea_lba, "nsr": u.nsr}))),
+    );
+    m.insert(
+        "boot".into(),
+        opt(info.boot.as_ref().map(|b| {
+            json!({
+                "record": {"lba": b.record.lba, "boot_system_identifier": b.record.boot_system_identifier},
+                "catalog": opt(b.catalog.as_ref().map(|c| json!({
+                    "catalog_lba": c.catalog_lba,
+                    "id_string": c.id_string,
+                    "entries": c.entries.iter().map(boot_entry).collect::<Vec<_>>(),
+                }))),
+            })
+        })),
+    );
+    m.insert(
+        "partitions".into(),
+        Value::Array(info.partitions.iter().map(partition_table).collect()),
     );
     m.insert(
         "warnings".into(),

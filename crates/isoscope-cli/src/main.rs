@@ -11,6 +11,7 @@ mod extract;
 mod info;
 mod ls;
 mod term;
+mod test;
 mod verify;
 
 /// A faster allocator for the many small allocations of a tree walk.
@@ -22,8 +23,11 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
 use clap::Parser;
+use iso_core::extract::{Cancel, Progress};
 use iso_core::{Error, Image, OpenOptions, Tree, View};
 
 use args::{Cli, Command, ViewArg};
@@ -125,10 +129,7 @@ pub fn open_image(path: &Path) -> Result<Image, Failure> {
 /// newest). A session the image does not have is a usage error (exit 2)
 /// that names the sessions it has.
 pub fn open_session(path: &Path, session: Option<u32>) -> Result<Image, Failure> {
-    let options = OpenOptions {
-        session,
-        ..OpenOptions::default()
-    };
+    let options = OpenOptions::with_session(session);
     Image::open(path, &options).map_err(|e| Failure::from_core(&path.display().to_string(), &e))
 }
 
@@ -192,6 +193,34 @@ pub fn damaged(image: &Image, tree: &Tree) -> bool {
     !image.warnings().is_empty() || !tree.warnings().is_empty()
 }
 
+/// Runs `work` on a scoped thread. This thread wakes every 100 ms (and at
+/// once when the work is done) to call `tick` with the counters — a
+/// progress bar draws there — and to pass Ctrl-C on as a cancel. `None`
+/// when the worker panicked.
+pub fn run_sampled<T: Send>(
+    work: impl FnOnce(&Progress, &Cancel) -> T + Send,
+    mut tick: impl FnMut(&Progress),
+) -> Option<T> {
+    let progress = Progress::new();
+    let cancel = Cancel::new();
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        let handle = scope.spawn(|| {
+            let result = work(&progress, &cancel);
+            let _ = done_tx.send(());
+            result
+        });
+        while let Err(RecvTimeoutError::Timeout) = done_rx.recv_timeout(Duration::from_millis(100))
+        {
+            if cancelled() {
+                cancel.cancel();
+            }
+            tick(&progress);
+        }
+        handle.join().ok()
+    })
+}
+
 /// Prints a warning to stderr, escaped for the terminal.
 pub fn warn(message: &str) {
     let _ = writeln!(
@@ -208,6 +237,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Cat(a) => cat::run(a),
         Command::Extract(a) => extract::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Test(a) => test::run(a),
     }
 }
 

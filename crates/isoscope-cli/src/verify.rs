@@ -17,8 +17,6 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use iso_core::extract::{Cancel, Progress};
@@ -244,8 +242,6 @@ fn with_progress<T: Send>(
     label: &str,
     work: impl FnOnce(&Progress, &Cancel) -> Result<T, Error> + Send,
 ) -> Result<T, Error> {
-    let progress = Progress::new();
-    let cancel = Cancel::new();
     let bar = show.then(|| {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
         if let Ok(style) = ProgressStyle::with_template(
@@ -256,29 +252,14 @@ fn with_progress<T: Send>(
         bar.set_prefix(term::escape(label).into_owned());
         bar
     });
-    let (done_tx, done_rx) = mpsc::channel::<()>();
-    std::thread::scope(|scope| {
-        let handle = scope.spawn(|| {
-            let result = work(&progress, &cancel);
-            let _ = done_tx.send(());
-            result
-        });
-        // Wake every 100 ms to draw and to pass Ctrl-C on; at once when done.
-        while let Err(RecvTimeoutError::Timeout) = done_rx.recv_timeout(Duration::from_millis(100))
-        {
-            if crate::cancelled() {
-                cancel.cancel();
-            }
-            if let Some(bar) = &bar {
-                bar.set_length(progress.bytes_total());
-                bar.set_position(progress.bytes_done());
-            }
-        }
+    let result = crate::run_sampled(work, |progress| {
         if let Some(bar) = &bar {
-            bar.finish_and_clear();
+            bar.set_length(progress.bytes_total());
+            bar.set_position(progress.bytes_done());
         }
-        handle
-            .join()
-            .unwrap_or_else(|_| Err(Error::Unsupported("the worker thread panicked".into())))
-    })
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    result.unwrap_or_else(|| Err(Error::Unsupported("the worker thread panicked".into())))
 }

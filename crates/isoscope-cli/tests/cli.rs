@@ -173,7 +173,7 @@ mod info {
         let o = run(&["info", "--json", iso.to_str().unwrap()]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-        let pvd = &v["primary"];
+        let pvd = &v["iso9660"]["primary"];
         assert_eq!(pvd["volume_identifier"], isoinfo("Volume id:"));
         assert_eq!(pvd["publisher_identifier"], isoinfo("Publisher id:"));
         assert_eq!(pvd["application_identifier"], isoinfo("Application id:"));
@@ -193,10 +193,10 @@ mod info {
             "2020-01-02T03:04:05.00+00:00"
         );
         // "Joliet with UCS level 3 found".
-        assert_eq!(v["joliet"]["joliet_level"], 3);
+        assert_eq!(v["iso9660"]["joliet"]["joliet_level"], 3);
         assert_eq!(v["views"], serde_json::json!(["joliet", "iso9660"]));
         assert_eq!(v["default_view"], "joliet");
-        assert!(v["boot_catalog"].is_null());
+        assert!(v["boot"].is_null());
     }
 
     #[test]
@@ -885,14 +885,17 @@ mod sessions {
         let v: Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(v["sessions"], Value::Array(want));
         assert_eq!(v["session"], 3);
-        assert_eq!(v["primary"]["volume_identifier"], "SESSION_THREE");
+        assert_eq!(
+            v["iso9660"]["primary"]["volume_identifier"],
+            "SESSION_THREE"
+        );
         // --session picks whose descriptors are described (at start + 16).
         let o = run(&["info", "--json", "--session", "1", iso.to_str().unwrap()]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         let v: Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(v["session"], 1);
-        assert_eq!(v["primary"]["lba"], 48);
-        assert_eq!(v["primary"]["volume_identifier"], "SESSION_ONE");
+        assert_eq!(v["iso9660"]["primary"]["lba"], 48);
+        assert_eq!(v["iso9660"]["primary"]["volume_identifier"], "SESSION_ONE");
         // Text form: one line for the sessions.
         let o = run(&["info", iso.to_str().unwrap()]);
         let text = String::from_utf8(o.stdout).unwrap();
@@ -900,5 +903,158 @@ mod sessions {
             text.contains("1 at LBA 32 (31 blocks, SESSION_ONE), 2 at LBA 64"),
             "{text}"
         );
+    }
+}
+
+/// Unpacks one of iso-core's fixtures (made by genisoimage or xorriso,
+/// crates/iso-core/tests/fixtures/make.sh) into `dir`.
+fn core_fixture(dir: &Path, name: &str) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../iso-core/tests/fixtures")
+        .join(format!("{name}.iso.gz"));
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(src).unwrap())
+        .read_to_end(&mut bytes)
+        .unwrap();
+    let iso = dir.join(format!("{name}.iso"));
+    std::fs::write(&iso, bytes).unwrap();
+    iso
+}
+
+/// (path, type, size, mode) of each entry of an iso-core expected listing
+/// (`<image>.<view>.tsv`, written from what xorriso extracted).
+fn core_listing(file: &str) -> Vec<(String, String, String, String)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../iso-core/tests/fixtures/expected")
+        .join(file);
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[0].into(), f[1].into(), f[2].into(), f[4].into())
+        })
+        .collect()
+}
+
+mod test_cmd {
+    //! `test`: every file read end to end. File counts and byte totals
+    //! come from the tools' listings (xorriso `lsdl` of small.iso, the
+    //! xorriso extraction listing of the zisofs fixture); the cut image is
+    //! the `damaged` module's.
+    use super::*;
+
+    fn summary(o: &Output) -> String {
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        text.lines().last().unwrap_or("").to_string()
+    }
+
+    /// `test ARGS` passes, having read `n` files of `bytes` bytes in all.
+    fn passes(args: &[&str], n: usize, bytes: u64) {
+        let o = run(args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(
+            summary(&o),
+            format!("tested {n} files, {bytes} bytes: {n} ok, 0 failed, 0 warnings: OK")
+        );
+    }
+
+    #[test]
+    fn an_intact_image_passes() {
+        let (_d, iso) = fixture();
+        let files: Vec<_> = lsdl("small.iso9660.lsdl")
+            .into_iter()
+            .filter(|(_, t, _)| t == "file")
+            .collect();
+        let bytes: u64 = files.iter().map(|(_, _, s)| s).sum();
+        passes(&["test", iso.to_str().unwrap()], files.len(), bytes);
+    }
+
+    #[test]
+    fn zisofs_files_are_decompressed_whole() {
+        let d = tempfile::tempdir().unwrap();
+        let iso = core_fixture(d.path(), "xorriso-zisofs-32k");
+        let files: Vec<_> = core_listing("xorriso-zisofs-32k.rockridge.tsv")
+            .into_iter()
+            .filter(|(_, t, _, _)| t == "f")
+            .collect();
+        let bytes: u64 = files
+            .iter()
+            .map(|(_, _, s, _)| s.parse::<u64>().unwrap())
+            .sum();
+        let args = ["test", iso.to_str().unwrap(), "--view", "rockridge"];
+        passes(&args, files.len(), bytes);
+    }
+
+    #[test]
+    fn a_cut_image_lists_each_unreadable_file_and_where() {
+        let (_d, iso) = fixture();
+        let bytes = std::fs::read(&iso).unwrap();
+        let cut = iso.with_file_name("cut.iso");
+        std::fs::write(&cut, &bytes[..65 * 2048]).unwrap();
+        let o = run(&["test", cut.to_str().unwrap(), "--view", "joliet"]);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        // Everything at LBA 65 and above is gone: three files.
+        for f in [
+            "/hello.txt",
+            "/docs/numbers.txt",
+            "/docs/Long Name Document.txt",
+        ] {
+            let line = out
+                .lines()
+                .find(|l| l.starts_with(&format!("{f}: ")))
+                .unwrap_or_else(|| panic!("{f} not reported: {out}"));
+            assert!(
+                line.contains("unreadable") && line.contains("LBA"),
+                "{line}"
+            );
+        }
+        assert!(summary(&o).contains(": 2 ok, 3 failed"), "{out}");
+        assert!(summary(&o).ends_with("DAMAGED"), "{out}");
+    }
+}
+
+mod writable {
+    //! `extract --writable` on genisoimage's `-r` image, whose files are
+    //! 0444 and directories 0555 in xorriso's listing.
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn modes_are_kept_unless_writable_is_asked() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let iso = core_fixture(d.path(), "genisoimage-rational-rr");
+        let listing = core_listing("genisoimage-rational-rr.rockridge.tsv");
+        let (path, _, _, mode) = listing
+            .iter()
+            .find(|(_, t, _, m)| t == "f" && m == "444")
+            .unwrap();
+        let want = u32::from_str_radix(mode, 8).unwrap();
+        for (flag, expect) in [(None, want), (Some("--writable"), want | 0o200)] {
+            let out = d.path().join(format!("out{}", flag.is_some()));
+            let mut args = vec![
+                "extract",
+                iso.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ];
+            args.extend(flag);
+            let o = run(&args);
+            assert_eq!(code(&o), 0, "{}", stderr(&o));
+            let m = std::fs::metadata(out.join(path.trim_start_matches('/')))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(m & 0o7777, expect, "{path} with {flag:?}");
+            // Let the temporary directory be removed.
+            for e in std::fs::read_dir(&out).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+                }
+            }
+        }
     }
 }

@@ -26,7 +26,8 @@ pub fn mode(tree: &Tree, id: NodeId, options: &ExtractOptions) -> Option<u32> {
         return None;
     }
     let m = tree.unix(id)?.mode & 0o7777;
-    Some(if options.keep_setuid { m } else { m & !0o6000 })
+    let m = if options.keep_setuid { m } else { m & !0o6000 };
+    Some(if options.writable { m | 0o200 } else { m })
 }
 
 /// The process's file-creation mask, read once without changing it

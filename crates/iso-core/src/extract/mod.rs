@@ -4,12 +4,15 @@
 //! [`extract`] works in four steps:
 //! 1. **Plan** ([`plan`]): the selected nodes are expanded to every file,
 //!    directory and link below them; each name goes through
-//!    [`sanitize::sanitize_name`] and a case-insensitive [`sanitize::NameSet`];
+//!    [`sanitize::sanitize_name`] and a [`sanitize::NameSet`] that compares
+//!    names as the destination does (case-insensitive or not, probed
+//!    there: [`case`]);
 //!    existing files are resolved against the [`Overwrite`] policy (the
 //!    [`OverwritePrompt`] is asked here, on the caller's thread, before
 //!    anything is written); totals go into [`Progress`].
-//! 2. **Check space**: the bytes the plan will write against the free space
-//!    of the destination's file system.
+//! 2. **Check sizes and space**: every file against the largest file the
+//!    destination's file system holds ([`limits`]: FAT's 4 GiB), and the
+//!    bytes the plan will write against its free space.
 //! 3. **Write** ([`write`]): directories first, then files sorted by their
 //!    position in the image (reads go forward) on a few worker threads, each
 //!    file under a temporary name renamed into place when complete, then
@@ -24,7 +27,9 @@
 //! created only when their target stays inside the destination.
 
 mod batch;
+pub mod case;
 mod copy;
+pub mod limits;
 mod meta;
 pub mod plan;
 mod progress;
@@ -40,7 +45,10 @@ use crate::error::Error;
 use crate::tree::{NodeId, Timestamp, Tree};
 use crate::Image;
 
+pub use case::CaseCheck;
+pub use limits::{FileSizeLimit, SizeLimit, TooLarge};
 pub use progress::{Cancel, Progress, Snapshot, BLOCK_LEN};
+pub use sanitize::CaseRule;
 
 /// What to do when a file about to be written already exists.
 #[derive(Debug, Clone, Default)]
@@ -134,14 +142,28 @@ pub struct ExtractOptions {
     pub permissions: bool,
     /// Keep setuid/setgid bits (dropped by default).
     pub keep_setuid: bool,
+    /// Give every extracted file and directory the owner write bit, so
+    /// that what came off a read-only disc (modes 0444/0555 are usual) can
+    /// be edited and deleted. Off by default (modes are kept as recorded);
+    /// the app turns it on. Setuid/setgid stay dropped unless
+    /// `keep_setuid`. On Windows it means "not read-only".
+    pub writable: bool,
     /// Symbolic links on hosts without them.
     pub foreign_symlinks: ForeignSymlinks,
     /// Check free space before writing.
     pub check_space: bool,
+    /// How the destination's largest possible file is found (FAT holds
+    /// nothing of 4 GiB or more); checked before anything is written.
+    pub size_limit: SizeLimit,
+    /// What to do with files larger than that.
+    pub too_large: TooLarge,
     /// Worker threads for file contents; 0 picks a number for this host.
     pub threads: usize,
     /// Where selected entries land.
     pub placement: Placement,
+    /// Whether names differing only in case clash at the destination
+    /// (probed there by default).
+    pub case: CaseCheck,
 }
 
 impl Default for ExtractOptions {
@@ -152,10 +174,14 @@ impl Default for ExtractOptions {
             times: true,
             permissions: true,
             keep_setuid: false,
+            writable: false,
             foreign_symlinks: ForeignSymlinks::Note,
             check_space: true,
+            size_limit: SizeLimit::Detect,
+            too_large: TooLarge::Refuse,
             threads: 0,
             placement: Placement::Flat,
+            case: CaseCheck::Probe,
         }
     }
 }
@@ -172,6 +198,9 @@ pub enum SkipKind {
     NotCreated,
     /// It failed: something in the way, or a read or write error.
     Error,
+    /// Larger than the destination's file system can hold (FAT), left
+    /// out with [`TooLarge::SkipThem`].
+    TooLarge,
 }
 
 /// An entry that was not written, and why.
@@ -194,9 +223,25 @@ pub struct Renamed {
     pub to: PathBuf,
 }
 
+/// A requested entry and the host path the engine wrote it to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The node in the tree.
+    pub node: NodeId,
+    /// Where it is on the host: the destination joined with the entry's
+    /// sanitised (and, after a clash, renamed) path.
+    pub path: PathBuf,
+}
+
 /// What [`extract`] did.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
+    /// The requested entries that were written, each with the host path
+    /// it really has (after sanitising and renaming), in selection order:
+    /// what a drag-out hands to the file manager. Selecting the root
+    /// requests its children. A directory counts as written when it was
+    /// created or merged into.
+    pub written: Vec<Written>,
     /// Regular files written (hard links included).
     pub files_written: u64,
     /// Directories created (existing ones merged into are not counted).
@@ -229,6 +274,21 @@ pub enum ExtractError {
         needed: u64,
         /// Bytes free.
         available: u64,
+    },
+    /// Files are larger than the destination's file system can hold;
+    /// nothing was written. [`TooLarge::SkipThem`] extracts the rest.
+    #[error("{first} ({first_len} bytes) is too large for {}: {} holds files of at most {} bytes{}", dest.display(), limit.file_system, limit.max_len, more_text(*count))]
+    TooLarge {
+        /// The destination.
+        dest: PathBuf,
+        /// The limit.
+        limit: FileSizeLimit,
+        /// Path in the image of the first file that does not fit.
+        first: String,
+        /// Its size.
+        first_len: u64,
+        /// How many files do not fit (the first included).
+        count: usize,
     },
     /// The disk filled up while writing.
     #[error("disk full while writing {}: the file was removed, completed files are intact", path.display())]
@@ -289,7 +349,10 @@ pub fn extract(
     progress: &Progress,
     cancel: &Cancel,
 ) -> Result<Outcome, ExtractError> {
-    let plan = plan::Plan::build(tree, selection, dest, options)?;
+    let mut plan = plan::Plan::build(tree, selection, dest, options)?;
+    if let Some(limit) = options.size_limit.resolve(existing_ancestor(dest)) {
+        check_sizes(tree, &mut plan, dest, limit, options.too_large)?;
+    }
     progress.set_totals(plan.bytes_total, plan.files_total);
     if options.check_space {
         check_space(dest, plan.space_needed)?;
@@ -297,19 +360,64 @@ pub fn extract(
     write::run(image, tree, &plan, dest, options, progress, cancel)
 }
 
-/// Fails when the file system holding `dest` (or its nearest existing
-/// ancestor) has less than `needed` bytes free.
-fn check_space(dest: &Path, needed: u64) -> Result<(), ExtractError> {
+fn more_text(count: usize) -> String {
+    match count {
+        0 | 1 => String::new(),
+        n => format!(" ({} more files do not fit either)", n - 1),
+    }
+}
+
+/// Refuses the plan, or leaves out its files, when some are larger than
+/// `limit`.
+fn check_sizes(
+    tree: &Tree,
+    plan: &mut plan::Plan,
+    dest: &Path,
+    limit: FileSizeLimit,
+    too_large: TooLarge,
+) -> Result<(), ExtractError> {
+    let big = plan.larger_than(tree, limit.max_len);
+    let Some(&first) = big.first() else {
+        return Ok(());
+    };
+    match too_large {
+        TooLarge::Refuse => {
+            let node = plan.entries.get(first).map_or(tree.root(), |e| e.node);
+            Err(ExtractError::TooLarge {
+                dest: dest.to_path_buf(),
+                limit,
+                first: tree.path(node),
+                first_len: tree.size(node),
+                count: big.len(),
+            })
+        }
+        TooLarge::SkipThem => {
+            let reason = format!(
+                "larger than the {} bytes {} holds in one file",
+                limit.max_len, limit.file_system
+            );
+            plan.leave_out(tree, &big, &reason, SkipKind::TooLarge);
+            Ok(())
+        }
+    }
+}
+
+/// `dest`, or its nearest ancestor that exists ("." when none does).
+fn existing_ancestor(dest: &Path) -> &Path {
     let mut probe = dest;
     while std::fs::symlink_metadata(probe).is_err() {
         match probe.parent() {
             Some(p) if !p.as_os_str().is_empty() => probe = p,
-            _ => {
-                probe = Path::new(".");
-                break;
-            }
+            _ => return Path::new("."),
         }
     }
+    probe
+}
+
+/// Fails when the file system holding `dest` (or its nearest existing
+/// ancestor) has less than `needed` bytes free.
+fn check_space(dest: &Path, needed: u64) -> Result<(), ExtractError> {
+    let probe = existing_ancestor(dest);
     let available = fs4::available_space(probe).map_err(|source| ExtractError::Write {
         path: probe.to_path_buf(),
         source,

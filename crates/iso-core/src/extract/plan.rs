@@ -7,7 +7,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::sanitize::{self, NameSet};
+use super::sanitize::{self, CaseRule, NameSet};
 use super::{
     Answer, Choice, Conflict, ExtractError, ExtractOptions, Overwrite, Placement, Renamed,
     SkipKind, Skipped,
@@ -81,6 +81,9 @@ pub struct Plan {
     pub failed: Vec<Skipped>,
     /// Whether the destination exists already.
     pub dest_exists: bool,
+    /// Plan indices of the requested entries (the selection, or the
+    /// root's children), in selection order.
+    pub tops: Vec<usize>,
 }
 
 /// Allocation unit assumed for the space check.
@@ -94,6 +97,7 @@ struct Builder<'a> {
     plan: Plan,
     hardlinks: HashMap<u64, usize>,
     positions: Vec<(u64, usize)>,
+    case: CaseRule,
 }
 
 impl Plan {
@@ -129,6 +133,7 @@ impl Plan {
             },
             hardlinks: HashMap::new(),
             positions: Vec::new(),
+            case: options.case.resolve(super::existing_ancestor(dest)),
         };
         for &id in selection {
             if !tree.contains(id) {
@@ -196,8 +201,16 @@ impl Builder<'_> {
     /// sharing one name set per directory among all selections.
     fn add_top(&mut self, parent: usize, id: NodeId, names: &mut HashMap<usize, NameSet>) {
         let exists = self.exists(parent);
-        let set = names.entry(parent).or_default();
-        if let Some((idx, sub_exists)) = self.add_entry(parent, id, set, exists) {
+        let rule = self.case;
+        let set = names
+            .entry(parent)
+            .or_insert_with(|| NameSet::with_rule(rule));
+        let first = self.plan.entries.len();
+        let added = self.add_entry(parent, id, set, exists);
+        if self.plan.entries.get(first).is_some_and(|e| e.node == id) {
+            self.plan.tops.push(first);
+        }
+        if let Some((idx, sub_exists)) = added {
             let kids: Vec<NodeId> = self.tree.children(id).collect();
             if !kids.is_empty() {
                 self.add_dir_children(idx, &kids, sub_exists);
@@ -229,7 +242,10 @@ impl Builder<'_> {
                 Some(known) => *known,
                 None => {
                     let exists = self.exists(parent);
-                    let set = names.entry(parent).or_default();
+                    let rule = self.case;
+                    let set = names
+                        .entry(parent)
+                        .or_insert_with(|| NameSet::with_rule(rule));
                     let idx = self.add_entry(parent, a, set, exists).map(|(i, _)| i);
                     done.insert(a, idx);
                     idx
@@ -247,7 +263,7 @@ impl Builder<'_> {
         let mut stack: Vec<(usize, Vec<NodeId>, bool)> =
             vec![(parent, children.to_vec(), parent_exists)];
         while let Some((dir, kids, exists)) = stack.pop() {
-            let mut names = NameSet::new();
+            let mut names = NameSet::with_rule(self.case);
             for id in kids {
                 if let Some((idx, sub_exists)) = self.add_entry(dir, id, &mut names, exists) {
                     let sub: Vec<NodeId> = self.tree.children(id).collect();
@@ -493,6 +509,46 @@ impl Builder<'_> {
 enum Resolution {
     Replace,
     Rename,
+}
+
+impl Plan {
+    /// Plan indices of the files (and hard links) longer than `max_len`,
+    /// in plan order.
+    pub fn larger_than(&self, tree: &Tree, max_len: u64) -> Vec<usize> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| matches!(e.kind, EntryKind::File | EntryKind::HardLink(_)))
+            .filter(|(_, e)| tree.size(e.node) > max_len)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Takes the entries `drop` (files and hard links) out of the plan,
+    /// recording each as skipped with `reason`.
+    pub fn leave_out(&mut self, tree: &Tree, drop: &[usize], reason: &str, kind: SkipKind) {
+        let gone: std::collections::HashSet<usize> = drop.iter().copied().collect();
+        self.files.retain(|i| !gone.contains(i));
+        self.links.retain(|i| !gone.contains(i));
+        self.tops.retain(|i| !gone.contains(i));
+        for &i in drop {
+            let Some(e) = self.entries.get(i) else {
+                continue;
+            };
+            let size = tree.size(e.node);
+            self.files_total = self.files_total.saturating_sub(1);
+            if e.kind == EntryKind::File {
+                self.bytes_total = self.bytes_total.saturating_sub(size);
+                let stored = size.div_ceil(BLOCK).saturating_mul(BLOCK);
+                self.space_needed = self.space_needed.saturating_sub(stored);
+            }
+            self.skipped.push(Skipped {
+                path: tree.path(e.node),
+                reason: reason.to_string(),
+                kind,
+            });
+        }
+    }
 }
 
 /// Whether an I/O error means the disk is full.

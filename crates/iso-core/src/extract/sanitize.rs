@@ -8,8 +8,10 @@
 //! (`<>:"|?*`, which also covers drive prefixes like `C:`) become `_`;
 //! trailing dots and spaces become `_`; Windows reserved device names (CON,
 //! PRN, AUX, NUL, COM0–9, LPT0–9, also with an extension) get a `_` prefix;
-//! names longer than 255 bytes are shortened. Names that collide once case
-//! is ignored get a " (2)" suffix through [`NameSet`].
+//! names longer than 255 bytes are shortened. Names that collide get a
+//! " (2)" suffix through [`NameSet`] — compared without regard to case
+//! when the destination folder ignores case ([`CaseRule`], found by
+//! probing it: see [`super::case`]).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -114,23 +116,50 @@ pub fn numbered(name: &str, n: u32) -> String {
     s
 }
 
-/// The names used in one directory, compared without regard to case, so
-/// that "README" and "readme" do not overwrite each other on Windows or
-/// macOS.
+/// Whether a folder tells names apart by letter case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseRule {
+    /// "README" and "readme" are the same file (NTFS, APFS, FAT by
+    /// default): a clash gets a " (2)" suffix. The default when unknown.
+    #[default]
+    Insensitive,
+    /// They are two files (ext4, XFS …): both are written as they are.
+    Sensitive,
+}
+
+/// The names used in one directory, compared as the destination compares
+/// them: without regard to case on a case-insensitive folder, so that
+/// "README" and "readme" do not overwrite each other there.
 #[derive(Debug, Default)]
 pub struct NameSet {
     used: HashSet<String>,
+    rule: CaseRule,
 }
 
 impl NameSet {
-    /// An empty set.
+    /// An empty set comparing without regard to case.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Whether `name` (ignoring case) is taken.
+    /// An empty set comparing names by `rule`.
+    pub fn with_rule(rule: CaseRule) -> Self {
+        NameSet {
+            used: HashSet::new(),
+            rule,
+        }
+    }
+
+    fn key(&self, name: &str) -> String {
+        match self.rule {
+            CaseRule::Insensitive => fold(name),
+            CaseRule::Sensitive => name.to_string(),
+        }
+    }
+
+    /// Whether `name` is taken.
     pub fn contains(&self, name: &str) -> bool {
-        self.used.contains(&fold(name))
+        self.used.contains(&self.key(name))
     }
 
     /// Takes `name`, or the first free "name (n).ext" when it is taken.
@@ -142,13 +171,13 @@ impl NameSet {
     /// says yes (e.g. files already on disk) as used.
     pub fn claim_with(&mut self, name: &str, taken: impl Fn(&str) -> bool) -> String {
         if !self.contains(name) && !taken(name) {
-            self.used.insert(fold(name));
+            self.used.insert(self.key(name));
             return name.to_string();
         }
         for n in 2..=u32::MAX {
             let candidate = numbered(name, n);
             if !self.contains(&candidate) && !taken(&candidate) {
-                self.used.insert(fold(&candidate));
+                self.used.insert(self.key(&candidate));
                 return candidate;
             }
         }
@@ -242,6 +271,10 @@ mod tests {
         assert_eq!(set.claim("X"), "X (2)");
         assert_eq!(set.claim_with("y", |n| n == "y"), "y (2)");
         assert_eq!(numbered(".bashrc", 2), ".bashrc (2)");
+        let mut exact = NameSet::with_rule(CaseRule::Sensitive);
+        assert_eq!(exact.claim("Mixed.Case.TXT"), "Mixed.Case.TXT");
+        assert_eq!(exact.claim("mixed.case.txt"), "mixed.case.txt");
+        assert_eq!(exact.claim("mixed.case.txt"), "mixed.case (2).txt");
     }
 
     #[test]

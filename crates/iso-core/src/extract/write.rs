@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use super::plan::{is_disk_full, Entry, EntryKind, OnDisk, Plan, DEST};
 use super::{batch, copy, meta};
-use super::{Cancel, ExtractError, ExtractOptions, Outcome, Progress, SkipKind, Skipped};
+use super::{Cancel, ExtractError, ExtractOptions, Outcome, Progress, SkipKind, Skipped, Written};
 use crate::error::Error;
 use crate::tree::{Encoding, NodeId, Tree};
 use crate::Image;
@@ -119,7 +119,22 @@ pub(super) fn run(
     if let Ok(mut f) = s.failed.lock() {
         outcome.failed.append(&mut f);
     }
+    outcome.written = written(&s);
     Ok(outcome)
+}
+
+/// The requested entries that are on disk now, with their host paths.
+fn written(s: &Shared<'_>) -> Vec<Written> {
+    s.plan
+        .tops
+        .iter()
+        .filter(|&&idx| s.done.get(idx).is_some_and(|d| d.load(Ordering::Relaxed)))
+        .filter_map(|&idx| s.entry(idx))
+        .map(|e| Written {
+            node: e.node,
+            path: s.dest.join(&e.rel),
+        })
+        .collect()
 }
 
 fn write_error(path: &Path, source: io::Error) -> ExtractError {
@@ -148,6 +163,13 @@ impl Shared<'_> {
 
     fn parent_blocked(&self, e: &Entry) -> bool {
         e.parent != DEST && self.blocked.get(e.parent).copied().unwrap_or(true)
+    }
+
+    /// Records that entry `idx` is on disk.
+    fn mark_done(&self, idx: usize) {
+        if let Some(d) = self.done.get(idx) {
+            d.store(true, Ordering::Relaxed);
+        }
     }
 
     pub(super) fn stopped(&self) -> bool {
@@ -230,11 +252,18 @@ fn make_dirs(s: &mut Shared<'_>) -> Result<u64, ExtractError> {
                 },
             }
         };
-        if let Err(reason) = result {
-            if let Some(b) = s.blocked.get_mut(idx) {
-                *b = true;
+        match result {
+            Ok(()) => {
+                if let Some(d) = s.done.get(idx) {
+                    d.store(true, Ordering::Relaxed);
+                }
             }
-            s.record_failure(e.node, reason);
+            Err(reason) => {
+                if let Some(b) = s.blocked.get_mut(idx) {
+                    *b = true;
+                }
+                s.record_failure(e.node, reason);
+            }
         }
     }
     Ok(created)
@@ -309,9 +338,7 @@ fn write_entry(s: &Shared<'_>, idx: usize, e: &Entry, buf: &mut Vec<u8>, preload
         Ok(n) => {
             s.files_written.fetch_add(1, Ordering::Relaxed);
             s.bytes_written.fetch_add(n, Ordering::Relaxed);
-            if let Some(d) = s.done.get(idx) {
-                d.store(true, Ordering::Relaxed);
-            }
+            s.mark_done(idx);
         }
         Err(err) => s.fail(e, err),
     }
@@ -444,6 +471,7 @@ fn make_links(s: &Shared<'_>) -> Result<u64, ExtractError> {
                 match first_path.filter(|_| first_done) {
                     Some(fp) if link_into_place(&final_path, |t| fs::hard_link(&fp, t)).is_ok() => {
                         made += 1;
+                        s.mark_done(idx);
                         s.progress.add_file();
                     }
                     // No hard links here (or the first name failed): a copy.
@@ -455,6 +483,7 @@ fn make_links(s: &Shared<'_>) -> Result<u64, ExtractError> {
                     Ok(()) => {
                         meta::apply_to_symlink(&final_path, s.tree, e.node, s.options);
                         made += 1;
+                        s.mark_done(idx);
                     }
                     Err(err) => s.fail(e, FileError::Write(err)),
                 }

@@ -76,32 +76,26 @@ impl Walker<'_> {
     /// Checks `d` against the visited set, the image, the caps and the
     /// budget, and reads its bytes into `bytes`; returns how many.
     fn read_dir_bytes(&mut self, d: &PendingDir, bytes: &mut Vec<u8>) -> Result<usize> {
-        if !self.visited.insert(d.offset) {
-            return Err(Error::corrupt(
-                STRUCT_DIR,
-                d.lba,
-                format!(
-                    "{} points back at a directory already read (a loop); left empty",
-                    self.b.tree().path(d.node)
-                ),
-            ));
+        if let Err(refusal) = self.guard.visit(d.offset) {
+            let what = refusal.describe(&self.b.tree().path(d.node));
+            return Err(Error::corrupt_at(STRUCT_DIR, self.loc(d.lba), what));
         }
         let mut len = d.len;
         if !self.extent_ok(d.offset, len) {
             let avail = self.image_len.saturating_sub(d.offset);
             if avail == 0 {
-                return Err(Error::corrupt(
+                return Err(Error::corrupt_at(
                     STRUCT_DIR,
-                    d.lba,
+                    self.loc(d.lba),
                     format!(
                         "directory {} starts past the end of the image",
                         self.b.tree().path(d.node)
                     ),
                 ));
             }
-            self.b.warn(Warning::new(
+            self.b.warn(Warning::at(
                 STRUCT_DIR,
-                Some(d.lba),
+                self.loc(d.lba),
                 format!(
                     "directory {} claims {} bytes but the image ends after {}; read what is there",
                     self.b.tree().path(d.node),
@@ -112,9 +106,9 @@ impl Walker<'_> {
             len = avail;
         }
         if len > MAX_DIR_LEN {
-            self.b.warn(Warning::new(
+            self.b.warn(Warning::at(
                 STRUCT_DIR,
-                Some(d.lba),
+                self.loc(d.lba),
                 format!(
                     "directory {} claims {} bytes; read only the first {}",
                     self.b.tree().path(d.node),
@@ -124,14 +118,10 @@ impl Walker<'_> {
             ));
             len = MAX_DIR_LEN;
         }
-        if len > self.budget {
-            return Err(Error::corrupt(
-                STRUCT_DIR,
-                d.lba,
-                "directories claim more bytes than the image could hold; stopped reading them",
-            ));
+        if let Err(refusal) = self.guard.charge(len) {
+            let what = refusal.describe(&self.b.tree().path(d.node));
+            return Err(Error::corrupt_at(STRUCT_DIR, self.loc(d.lba), what));
         }
-        self.budget -= len;
         self.read_bytes(d.offset, len, bytes)
     }
 
@@ -183,9 +173,9 @@ impl Walker<'_> {
                     Some(rec) => records.push((rec, block_lba)),
                     None => {
                         if !damaged {
-                            self.b.warn(Warning::new(
-                                STRUCT_DIR,
-                                Some(block_lba),
+                            self.b.warn(Warning::at(
+STRUCT_DIR,
+self.loc(block_lba),
                                 format!(
                                     "damaged record at byte {} of directory {}; skipped the rest of its block",
                                     off,
@@ -216,16 +206,23 @@ impl Walker<'_> {
             .first()
             .is_some_and(|(r, lba)| *lba == d.lba && r.file_identifier == [0]);
         if !starts_with_dot && !bytes.is_empty() {
-            self.b.warn(Warning::new(
-                STRUCT_DIR,
-                Some(d.lba),
+            self.b.warn(Warning::at(
+STRUCT_DIR,
+self.loc(d.lba),
                 format!(
                     "directory {} does not start with its \".\" record; it is damaged or is not a directory",
                     self.b.tree().path(d.node)
                 ),
             ));
         }
-        let gathered = self.gather(d, &records, &mut s.all_extents);
+        let mut gathered = self.gather(d, &records, &mut s.all_extents);
+        let (take, cut) = self
+            .guard
+            .admit(gathered.len(), &self.b.tree().path(d.node));
+        if let Some(what) = cut {
+            self.b.warn(Warning::at(STRUCT_DIR, self.loc(d.lba), what));
+            gathered.truncate(take);
+        }
         let first = self
             .b
             .begin_children(d.node, gathered.len() + usize::from(boot))?;
@@ -234,18 +231,7 @@ impl Walker<'_> {
         }
         let mut done = DirDone { boot: None };
         if boot {
-            let node = NodeRef {
-                name: "[BOOT]",
-                kind: NodeKind::Dir,
-                size: 0,
-                flags: NodeFlags::VIRTUAL,
-                times: &[],
-                unix: None,
-                target: None,
-                extents: &[],
-                encoding: Encoding::Plain,
-            };
-            done.boot = Some(self.b.push_child(d.node, &node)?);
+            done.boot = Some(self.b.push_child(d.node, &crate::walk::boot_dir_node())?);
         }
         self.b.end_children(d.node, first);
         Ok(done)
@@ -274,9 +260,9 @@ impl Walker<'_> {
                         open_multi = rec.file_flags.multi_extent();
                         continue;
                     }
-                    self.b.warn(Warning::new(
+                    self.b.warn(Warning::at(
                         STRUCT_DIR,
-                        Some(lba),
+                        self.loc(lba),
                         "a multi-extent file's next record has another name; kept the parts read",
                     ));
                 }
@@ -292,9 +278,9 @@ impl Walker<'_> {
             });
         }
         if open_multi {
-            self.b.warn(Warning::new(
+            self.b.warn(Warning::at(
                 STRUCT_DIR,
-                Some(d.lba),
+                self.loc(d.lba),
                 "the last multi-extent file of this directory has no final record",
             ));
         }
@@ -352,7 +338,10 @@ impl Walker<'_> {
         let Some(susp) = self.opts.rr else {
             return false;
         };
-        if !self.extent_ok(loc.offset, loc.len) || loc.len > 16 << 20 {
+        if !self.extent_ok(loc.offset, loc.len)
+            || loc.len > 16 << 20
+            || self.guard.charge(loc.len).is_err()
+        {
             return false;
         }
         let mut bytes = Vec::new();
@@ -386,33 +375,13 @@ impl Walker<'_> {
         }
     }
 
-    /// Makes a name safe to show as one path component: no '/', no NUL,
-    /// not empty, "." or "..". Hostile names are kept recognisable.
+    /// Makes a name safe to show as one path component (see
+    /// [`crate::walk::clean_name`]), with a warning when it changes.
     fn clean_name(&mut self, name: &mut String, d: &PendingDir, lba: u64) {
-        let bad = name.is_empty()
-            || name == "."
-            || name == ".."
-            || name.bytes().any(|b| b == b'/' || b == 0);
-        if !bad {
-            return;
+        if let Some(original) = crate::walk::clean_name(name) {
+            let what = crate::walk::renamed(&original, &self.b.tree().path(d.node), name);
+            self.b.warn(Warning::at(STRUCT_DIR, self.loc(lba), what));
         }
-        let fixed = match name.as_str() {
-            "" => "_".to_string(),
-            "." => "_.".to_string(),
-            ".." => "_..".to_string(),
-            _ => name.replace(['/', '\0'], "_"),
-        };
-        self.b.warn(Warning::new(
-            STRUCT_DIR,
-            Some(lba),
-            format!(
-                "the name {:?} in {} cannot be a file name; shown as {:?}",
-                name,
-                self.b.tree().path(d.node),
-                fixed
-            ),
-        ));
-        *name = fixed;
     }
 
     fn path_table_route(&mut self, d: &PendingDir, id: &[u8]) -> Option<u32> {
@@ -539,9 +508,9 @@ impl Walker<'_> {
                 if let Some(loc) = self.path_table_route(d, rec.file_identifier) {
                     offset = u64::from(loc) * self.block_len;
                     len = self.dot_record_len(offset).unwrap_or(self.block_len);
-                    self.b.warn(Warning::new(
-                        STRUCT_DIR,
-                        Some(g.lba),
+                    self.b.warn(Warning::at(
+STRUCT_DIR,
+self.loc(g.lba),
                         format!(
                             "directory {:?} points outside the image; found it through the path table",
                             name
@@ -568,9 +537,9 @@ impl Walker<'_> {
                     };
                     size = zf.uncompressed_len;
                 } else {
-                    self.b.warn(Warning::new(
+                    self.b.warn(Warning::at(
                         "Rock Ridge ZF entry",
-                        Some(g.lba),
+                        self.loc(g.lba),
                         format!(
                             "{:?} uses compression {:?}, which is not supported; shown as stored",
                             name,
@@ -625,9 +594,9 @@ impl Walker<'_> {
             .any(|e| e.len > 0 && !self.extent_ok(e.offset, e.len))
         {
             *flags |= NodeFlags::DAMAGED;
-            self.b.warn(Warning::new(
+            self.b.warn(Warning::at(
                 STRUCT_DIR,
-                Some(lba),
+                self.loc(lba),
                 format!(
                     "file {:?} in {} ({} bytes) lies partly outside the image",
                     name,
@@ -636,14 +605,7 @@ impl Walker<'_> {
                 ),
             ));
         }
-        if self.boot_offsets.is_empty() {
-            return;
-        }
-        if let Some(first) = extents.first() {
-            if let Some(slot) = self.boot_offsets.get_mut(&first.offset) {
-                *slot = (*slot).max(stored);
-            }
-        }
+        self.boot_sizes.note(extents.first(), stored);
     }
 }
 

@@ -7,14 +7,15 @@ mod pathtable;
 pub mod raw;
 pub mod sessions;
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
-use crate::eltorito::{self, BootCatalog, Emulation, Platform};
-use crate::error::{Error, Result, Warning};
+use crate::eltorito::BootCatalog;
+use crate::error::{Error, Location, Result, Warning};
 use crate::rockridge::{self, SuspInfo};
 use crate::source::{read_vec, ImageSource};
-use crate::tree::{Extent, NewNode, NodeFlags, NodeId, NodeKind, TimeKind, Tree, TreeBuilder};
+use crate::tree::{Extent, NewNode, NodeId, NodeKind, TimeKind, Tree, TreeBuilder};
+use crate::walk::{BootSizes, Guard, Limits};
 use crate::View;
 use raw::{DirectoryRecord, VolumeDescriptor};
 
@@ -38,8 +39,8 @@ pub struct WalkOptions<'a> {
     pub names: NameMode,
     /// Rock Ridge in use: parse System Use fields.
     pub rr: Option<SuspInfo>,
-    /// Deepest level walked.
-    pub max_depth: u32,
+    /// The bounds of the walk.
+    pub limits: &'a Limits,
     /// Read the root directory alone (subdirectories get no children and
     /// the tree is marked partial).
     pub root_only: bool,
@@ -47,9 +48,6 @@ pub struct WalkOptions<'a> {
     pub boot: Option<&'a BootCatalog>,
 }
 
-/// Bytes read from directories before the walk stops (hostile images can
-/// point many directories at the same huge extent).
-const DIR_BYTES_BUDGET_MIN: u64 = 1 << 30;
 /// Bytes read from the image per directory read.
 const CHUNK: u64 = 64 * 1024;
 const STRUCT_DIR: &str = "directory record";
@@ -64,12 +62,11 @@ struct Walker<'a> {
     block_len: u64,
     image_len: u64,
     b: TreeBuilder,
-    visited: HashSet<u64>,
-    budget: u64,
+    guard: Guard,
     rr_warnings: Vec<Warning>,
     path_table: Option<pathtable::PathTable>,
     /// Sizes of files whose data starts at a boot image's first byte.
-    boot_offsets: HashMap<u64, u64>,
+    boot_sizes: BootSizes,
 }
 
 struct PendingDir {
@@ -130,19 +127,10 @@ pub fn build_tree(
         block_len,
         image_len,
         b: TreeBuilder::new(opts.view, root),
-        visited: HashSet::new(),
-        budget: DIR_BYTES_BUDGET_MIN.max(image_len.saturating_mul(2)),
+        guard: Guard::new(opts.limits, image_len),
         rr_warnings: Vec::new(),
         path_table: None,
-        boot_offsets: opts
-            .boot
-            .map(|c| {
-                c.entries
-                    .iter()
-                    .map(|e| (u64::from(e.load_rba) * crate::SECTOR_LEN, 0))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        boot_sizes: BootSizes::new(opts.boot),
     };
     for warning in root_warnings {
         w.b.warn(warning);
@@ -195,16 +183,9 @@ pub fn build_tree(
             break;
         }
         for &(id, DirLoc { offset, len, lba }) in scratch.dirs() {
-            if d.depth + 1 > opts.max_depth {
-                w.b.warn(Warning::new(
-                    STRUCT_DIR,
-                    Some(lba),
-                    format!(
-                        "{} is deeper than {} levels; not read",
-                        w.b.tree().path(id),
-                        opts.max_depth
-                    ),
-                ));
+            if let Err(refusal) = w.guard.check_depth(d.depth + 1) {
+                let what = refusal.describe(&w.b.tree().path(id));
+                w.b.warn(Warning::at(STRUCT_DIR, w.loc(lba), what));
                 continue;
             }
             queue.push_back(PendingDir {
@@ -219,7 +200,13 @@ pub fn build_tree(
     // The boot images' nodes go last, so that a partial tree's ids are a
     // prefix of the whole tree's; a partial tree leaves them out.
     if let (Some(dir), Some(cat), false) = (boot_dir, opts.boot, opts.root_only) {
-        let nodes = w.boot_nodes(cat);
+        let mut warnings = Vec::new();
+        let nodes = w
+            .boot_sizes
+            .boot_nodes(cat, image_len, &mut |x| warnings.push(x));
+        for x in warnings {
+            w.b.warn(x);
+        }
         w.b.add_children(dir, nodes)?;
     }
     let rr_warnings = std::mem::take(&mut w.rr_warnings);
@@ -238,6 +225,14 @@ struct DirLoc {
 }
 
 impl Walker<'_> {
+    /// Block `lba` of this volume, in its logical block size.
+    fn loc(&self, lba: u64) -> Location {
+        Location::Lba {
+            lba,
+            block_len: u32::try_from(self.block_len).unwrap_or(u32::MAX),
+        }
+    }
+
     fn extent_ok(&self, offset: u64, len: u64) -> bool {
         offset
             .checked_add(len)
@@ -260,41 +255,5 @@ impl Walker<'_> {
         let sector = read_vec(self.source.as_ref(), offset, 2048).ok()?;
         let rec = DirectoryRecord::parse(&sector)?;
         Some(u64::from(rec.data_length))
-    }
-
-    fn boot_nodes(&mut self, cat: &BootCatalog) -> Vec<NewNode> {
-        let mut out = Vec::new();
-        for (i, e) in cat.entries.iter().enumerate() {
-            let offset = u64::from(e.load_rba) * crate::SECTOR_LEN;
-            let from_tree = self.boot_offsets.get(&offset).copied().unwrap_or(0);
-            let len = match (e.emulation, e.platform) {
-                (Emulation::NoEmulation, Platform::Efi) => e.image_len.max(from_tree),
-                (Emulation::NoEmulation, _) if from_tree > 0 => from_tree,
-                _ => e.image_len,
-            };
-            let avail = self.image_len.saturating_sub(offset);
-            let len = if len > avail {
-                self.b.warn(Warning::new(
-                    "El Torito boot entry",
-                    Some(u64::from(e.load_rba)),
-                    format!(
-                        "boot image {} runs past the end of the image; cut short",
-                        i + 1
-                    ),
-                ));
-                avail
-            } else {
-                len
-            };
-            out.push(NewNode {
-                name: eltorito::image_name(i, e),
-                kind: Some(NodeKind::File),
-                size: len,
-                flags: NodeFlags::VIRTUAL,
-                extents: vec![Extent::recorded(offset, len)],
-                ..Default::default()
-            });
-        }
-        out
     }
 }

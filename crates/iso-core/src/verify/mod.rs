@@ -7,9 +7,12 @@
 //! * [`sums`] finds checksum files beside the image (SHA256SUMS, *.sha256,
 //!   CHECKSUM, *.DIGESTS …), parses GNU, BSD and PGP-signed formats and says
 //!   match / mismatch / not listed.
+//! * [`check`] tests an image as an archiver does: every file read end to
+//!   end, every unreadable or inconsistent file listed with where.
 //! * [`internal`] checks the per-file lists a disc carries (md5sum.txt,
 //!   sha256sum.txt, SHA256SUMS at its root) against the files themselves.
 
+pub mod check;
 pub mod internal;
 pub mod sums;
 

@@ -431,3 +431,105 @@ fn fixture_cut_and_flipped_body() {
     run_variants("truncated fixture", cuts.into_iter().step_by(3));
     run_variants("flipped fixture", flips(&base, &meta, 7, 400));
 }
+
+/// Counts the bytes read through it.
+#[derive(Debug)]
+struct Counting {
+    inner: MemorySource,
+    read: std::sync::atomic::AtomicU64,
+}
+
+impl iso_core::ImageSource for Counting {
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        self.read
+            .fetch_add(buf.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        self.inner.read_exact_at(offset, buf)
+    }
+}
+
+#[test]
+fn directories_claiming_more_than_the_image_stop_at_the_read_budget() {
+    within(
+        "directories_claiming_more_than_the_image_stop_at_the_read_budget",
+        read_budget_body,
+    );
+}
+
+/// A 2 MiB image whose root lists 60 directories, each starting one block
+/// further into the image and running to its end: together they claim
+/// about 60 times the image. Every one has its own start (the visited set
+/// does not stop them), so only the read budget does: twice the image's
+/// length, at least 16 MiB — not the 1 GiB floor there once was.
+fn read_budget_body() {
+    use iso_core::ImageSource as _;
+    const BLOCKS: u32 = 1024;
+    let mut img = isobuild::build(&Spec::default());
+    img.resize(BLOCKS as usize * isobuild::BLOCK, 0);
+    // Volume space size (ECMA-119 §8.4.8) grows with the image.
+    img[16 * isobuild::BLOCK + 80..16 * isobuild::BLOCK + 88]
+        .copy_from_slice(&isobuild::both32(BLOCKS));
+    let mut root = Vec::new();
+    root.extend(isobuild::dir_record(&[0], isobuild::ROOT, 4 * 2048, 2, &[]));
+    root.extend(isobuild::dir_record(&[1], isobuild::ROOT, 4 * 2048, 2, &[]));
+    let first = 40u32;
+    for i in 0..60u32 {
+        let lba = first + i;
+        let len = (BLOCKS - lba) * 2048;
+        root.extend(isobuild::dir_record(
+            format!("D{i:02}").as_bytes(),
+            lba,
+            len,
+            2,
+            &[],
+        ));
+    }
+    // Records do not cross a block (ECMA-119 §6.8.1.1): lay them out block
+    // by block over four blocks at the root's place and after it (blocks
+    // 23..27 are overwritten; the fixture's own files are not needed).
+    let root_at = isobuild::ROOT as usize * isobuild::BLOCK;
+    img[root_at..root_at + 4 * isobuild::BLOCK].fill(0);
+    let (mut block, mut at) = (0usize, 0usize);
+    let mut i = 0usize;
+    while i < root.len() {
+        let rlen = usize::from(root[i]);
+        if at + rlen > isobuild::BLOCK {
+            block += 1;
+            at = 0;
+        }
+        let dst = root_at + block * isobuild::BLOCK + at;
+        img[dst..dst + rlen].copy_from_slice(&root[i..i + rlen]);
+        at += rlen;
+        i += rlen;
+    }
+    // The PVD's root record: 4 blocks long.
+    let pvd_root = 16 * isobuild::BLOCK + 156;
+    img[pvd_root + 10..pvd_root + 18].copy_from_slice(&isobuild::both32(4 * 2048));
+    let len = img.len() as u64;
+    let source = Arc::new(Counting {
+        inner: MemorySource::new(img),
+        read: 0.into(),
+    });
+    assert_eq!(source.len(), len);
+    let image = Image::from_source(source.clone(), &OpenOptions::default()).expect("open");
+    let tree = image.tree(View::Iso9660).expect("the root reads");
+    let read = source.read.load(std::sync::atomic::Ordering::Relaxed);
+    let claimed: u64 = (0..60u64)
+        .map(|i| (u64::from(BLOCKS) - 40 - i) * 2048)
+        .sum();
+    assert!(claimed > 50 * len, "the test claims too little: {claimed}");
+    assert!(
+        read <= (16 << 20) + 4 * len,
+        "read {read} bytes of a {len}-byte image"
+    );
+    assert!(
+        tree.warnings()
+            .iter()
+            .any(|w| w.what.contains("read budget")),
+        "no warning names the read budget: {:?}",
+        tree.warnings()
+    );
+    assert!(tree.children(tree.root()).len() >= 60);
+}

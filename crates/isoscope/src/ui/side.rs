@@ -172,7 +172,7 @@ fn image_properties(s: &Session, ui: &mut egui::Ui) {
                 format::count(info.len)
             ),
         ),
-        ("Format".into(), format_line(info)),
+        ("Format".into(), info.summary()),
         (
             "Views".into(),
             info.views
@@ -182,7 +182,7 @@ fn image_properties(s: &Session, ui: &mut egui::Ui) {
                 .join(", "),
         ),
     ];
-    if let Some(p) = &info.primary {
+    if let Some(p) = info.primary() {
         rows.push(("Volume label".into(), p.volume_identifier.clone()));
         rows.push(("System".into(), p.system_identifier.clone()));
         rows.push(("Publisher".into(), p.publisher_identifier.clone()));
@@ -201,13 +201,13 @@ fn image_properties(s: &Session, ui: &mut egui::Ui) {
             format::count(u64::from(p.volume_space_size)),
         ));
     }
-    if let Some(j) = &info.joliet {
+    if let Some(j) = info.joliet() {
         rows.push(("Joliet label".into(), j.volume_identifier.clone()));
     }
     if let Some(u) = &info.udf {
         rows.push(("UDF".into(), u.nsr.clone()));
     }
-    if let Some(b) = &info.boot_catalog {
+    if let Some(b) = info.boot_catalog() {
         for (i, e) in b.entries.iter().enumerate() {
             rows.push((
                 format!("Boot entry {}", i + 1),
@@ -266,51 +266,6 @@ fn image_properties(s: &Session, ui: &mut egui::Ui) {
             ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {w}"));
         }
     }
-}
-
-/// What the image is, in a line: "ISO 9660 with Rock Ridge, Joliet; El
-/// Torito bootable; hybrid (MBR)".
-fn format_line(info: &iso_core::ImageInfo) -> String {
-    let mut base = if info.primary.is_some() {
-        "ISO 9660".to_string()
-    } else if info.udf.is_some() {
-        "UDF".to_string()
-    } else {
-        "Unknown".to_string()
-    };
-    let mut ext = Vec::new();
-    if info.susp.is_some() {
-        ext.push("Rock Ridge".to_string());
-    }
-    if info.joliet.is_some() {
-        ext.push("Joliet".to_string());
-    }
-    if info.enhanced.is_some() {
-        ext.push("ISO 9660:1999".to_string());
-    }
-    if info.primary.is_some() {
-        if let Some(u) = &info.udf {
-            ext.push(format!("UDF bridge ({})", u.nsr));
-        }
-    }
-    if !ext.is_empty() {
-        base = format!("{base} with {}", ext.join(", "));
-    }
-    if info.boot_catalog.is_some() {
-        base.push_str("; El Torito bootable");
-    }
-    if !info.partitions.is_empty() {
-        let schemes: Vec<String> = info
-            .partitions
-            .iter()
-            .map(|t| format!("{:?}", t.scheme))
-            .collect();
-        base = format!("{base}; hybrid ({})", schemes.join(", "));
-    }
-    if info.sessions.len() > 1 {
-        base = format!("{base}; {} sessions", info.sessions.len());
-    }
-    base
 }
 
 fn preview(app: &mut App, ui: &mut egui::Ui) {

@@ -1,0 +1,61 @@
+//! Replays the fuzz targets' steps on the inputs in `tests/crashes/` (each
+//! one crashed, hung or over-allocated a target before its fix; see
+//! FUZZING.md) and on the committed fixture images.
+
+use std::path::{Path, PathBuf};
+
+#[path = "../../fuzz/src/lib.rs"]
+#[allow(dead_code)]
+mod harness;
+
+use crate::util::{fixtures_dir, gunzip};
+
+fn crash_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/crashes");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.is_file() && p.file_name().is_some_and(|n| n != "README.md"));
+    files.sort();
+    files
+}
+
+fn replay(what: &str, data: &[u8]) {
+    let data = data.to_vec();
+    let what = what.to_string();
+    // Each input on its own thread with a deadline: a hang fails the test.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let name = what.clone();
+    std::thread::spawn(move || {
+        harness::open(&data);
+        harness::walk(&data);
+        harness::extract(&data);
+        let _ = tx.send(());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(()) => {}
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{name}: still running after 60 s")
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("{what}: a target panicked"),
+    }
+}
+
+#[test]
+fn crash_inputs_and_fixtures_pass_every_target() {
+    for f in crash_files() {
+        let data = std::fs::read(&f).unwrap();
+        replay(&f.display().to_string(), &data);
+    }
+    let mut n = 0;
+    for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".iso.gz") {
+            continue;
+        }
+        replay(&name, &gunzip(&path));
+        n += 1;
+    }
+    assert!(n >= 10, "only {n} fixtures found");
+}
