@@ -461,7 +461,7 @@ fn summary_heading(queue: &Queue) -> String {
 fn item_line(item: &plan::Item, dest: Option<&Path>) -> String {
     let name = display_name(&item.image);
     let into = dest
-        .map(|d| format!(" → {}", d.display()))
+        .map(|d| format!(" into {}", d.display()))
         .unwrap_or_default();
     match &item.state {
         ItemState::Done(s) => {

@@ -405,7 +405,7 @@ use std::sync::OnceLock;
 use objc2::ffi::class_addMethod;
 use objc2::runtime::{AnyClass, Imp, Sel};
 use objc2::sel;
-use objc2_app_kit::{NSPasteboard, NSUpdateDynamicServices};
+use objc2_app_kit::NSPasteboard;
 
 use super::documents::DocumentSender;
 
@@ -565,7 +565,8 @@ define_class!(
 );
 
 /// Registers the services provider (kept alive by the caller while the
-/// loop runs) and asks the system to re-read the services of this app.
+/// loop runs). The services themselves are static (Info.plist), so no
+/// `NSUpdateDynamicServices` call is needed.
 fn install_services_provider() -> Option<Retained<ServicesProvider>> {
     let mtm = MainThreadMarker::new()?;
     let provider: Retained<ServicesProvider> = {
@@ -578,6 +579,5 @@ fn install_services_provider() -> Option<Retained<ServicesProvider>> {
     // SAFETY: the provider implements the methods Info.plist names, with the
     // (NSPasteboard, NSString, NSString **) signature services are called with.
     unsafe { app.setServicesProvider(Some(object)) };
-    NSUpdateDynamicServices();
     Some(provider)
 }
