@@ -12,12 +12,12 @@
 #  5. the GUI opens a path given as an argument (Xvfb, ISOSCOPE_PROBE rows)
 #  6. batch modes: --extract-here next to a copy of the sample (twice: no
 #     overwrite) and --extract-to --dest, checked against the disc's md5sum.txt
-#  7. cross-target clippy: x86_64-pc-windows-msvc, aarch64-apple-darwin,
-#     x86_64-apple-darwin (a target that cannot be installed is reported loudly)
-#  8. Windows GNU build (debug) of both binaries; PE subsystems (GUI / console)
-#  9. wix/main.wxs compiled with wixl; the MSI's tables checked (msiinfo export)
-# 10. Wine: isoscope-cli.exe info / ls / extract against the Linux build's output;
+#  7. Windows GNU build (debug) of both binaries; PE subsystems (GUI / console)
+#  8. wix/main.wxs compiled with wixl; the MSI's tables checked (msiinfo export)
+#  9. Wine: isoscope-cli.exe info / ls / extract against the Linux build's output;
 #     isoscope.exe on the sample under Xvfb, screenshot; msiexec /i /qn, reg query
+# 10. cross-target clippy: x86_64-pc-windows-msvc, aarch64-apple-darwin,
+#     x86_64-apple-darwin (a target that cannot be installed is reported loudly)
 #
 # Needs a Rust toolchain with rustup. Runs in well under 15 minutes on 2 cores
 # when the workspace's debug build is already there (CARGO_TARGET_DIR shared).
@@ -228,16 +228,6 @@ set -e
 grep -q "README.md: cannot open" "$out/batch-bad.log" || fail "the failure was not reported"
 echo "batch modes extracted the sample (md5sum.txt ok), never overwrote, kept the window open on an error"
 
-step "cross-target clippy"
-for target in x86_64-pc-windows-msvc aarch64-apple-darwin x86_64-apple-darwin; do
-  if rustup target list --installed 2>/dev/null | grep -qx "$target" || rustup target add "$target" >/dev/null 2>&1; then
-    cargo clippy -p isoscope -p isoscope-cli --target "$target" -- -D warnings
-  else
-    banner "WARNING: rust target $target could not be installed:" \
-      "its platform code (isoscope, isoscope-cli) was NOT type-checked in this run."
-  fi
-done
-
 step "Windows GNU build (debug)"
 rustup target list --installed | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
@@ -367,6 +357,16 @@ wine "C:\\Program Files\\Isoscope\\isoscope-cli.exe" ls "$(wpath "$w/sample.iso"
   || fail "the installed isoscope-cli.exe does not run"
 wineserver -k 2>/dev/null || true
 echo "MSI installed; ProgId, OpenWithProgids, verbs and Applications key present; .iso's default untouched"
+step "cross-target clippy"
+for target in x86_64-pc-windows-msvc aarch64-apple-darwin x86_64-apple-darwin; do
+  if rustup target list --installed 2>/dev/null | grep -qx "$target" || rustup target add "$target" >/dev/null 2>&1; then
+    cargo clippy -p isoscope -p isoscope-cli --target "$target" -- -D warnings
+  else
+    banner "WARNING: rust target $target could not be installed:" \
+      "its platform code (isoscope, isoscope-cli) was NOT type-checked in this run."
+  fi
+done
+
 end_step
 
 total=$(($(date +%s) - all_start))

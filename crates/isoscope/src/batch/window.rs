@@ -213,7 +213,8 @@ impl BatchWindow {
         if self.finished() && !self.reported {
             self.reported = true;
             self.report();
-            if self.close_when_done {
+            // Errors and cancels keep the window open: they must be seen.
+            if self.close_when_done && self.queue.exit_code() == 0 {
                 if let Some(c) = self.ctx.get() {
                     c.send_viewport_cmd(egui::ViewportCommand::Close);
                 }
