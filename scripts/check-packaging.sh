@@ -233,8 +233,12 @@ rustup target list --installed | grep -qx x86_64-pc-windows-gnu || rustup target
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 cargo build --target x86_64-pc-windows-gnu -p isoscope -p isoscope-cli
 win="$target_dir/x86_64-pc-windows-gnu/debug"
-x86_64-w64-mingw32-objdump -p "$win/isoscope.exe" | grep -q 'Subsystem.*(Windows GUI)' || fail "isoscope.exe is not a GUI program"
-x86_64-w64-mingw32-objdump -p "$win/isoscope-cli.exe" | grep -q 'Subsystem.*(Windows CUI)' || fail "isoscope-cli.exe is not a console program"
+# (objdump's output is long: no `| grep -q`, which would cut the pipe under pipefail)
+gui_subsystem=$(x86_64-w64-mingw32-objdump -p "$win/isoscope.exe" | grep '^Subsystem')
+cli_subsystem=$(x86_64-w64-mingw32-objdump -p "$win/isoscope-cli.exe" | grep '^Subsystem')
+case $gui_subsystem in *"(Windows GUI)"*) ;; *) fail "isoscope.exe is not a GUI program: $gui_subsystem" ;; esac
+case $cli_subsystem in *"(Windows CUI)"*) ;; *) fail "isoscope-cli.exe is not a console program: $cli_subsystem" ;; esac
+echo "isoscope.exe: $gui_subsystem; isoscope-cli.exe: $cli_subsystem"
 
 step "wixl: build the MSI and check its tables"
 # Stripped copies (the debug .exe files carry ~300 MB of symbols); wixl
