@@ -295,10 +295,12 @@ mkdir -p "$w"
 cp assets/sample.iso "$w/sample.iso"
 wpath() { echo "Z:$(echo "$1" | tr / '\\')"; }
 for cmd in "ls -r" "ls -r --json" "ls / --view joliet -r" "info --json"; do
+  sub=${cmd%% *}
+  rest=${cmd#* }
   # shellcheck disable=SC2086
-  "$bin/isoscope-cli" $cmd "$w/sample.iso" > "$w/linux.txt"
+  "$bin/isoscope-cli" "$sub" "$w/sample.iso" $rest > "$w/linux.txt"
   # shellcheck disable=SC2086
-  wine "$win/isoscope-cli.exe" $cmd "$(wpath "$w/sample.iso")" | tr -d '\r' > "$w/wine.txt"
+  wine "$win/isoscope-cli.exe" "$sub" "$(wpath "$w/sample.iso")" $rest | tr -d '\r' > "$w/wine.txt"
   if [ "${cmd%% *}" = info ]; then
     # The image's path is printed as given: compare without it.
     python3 - "$w/linux.txt" "$w/wine.txt" <<'PY'
