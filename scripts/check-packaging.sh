@@ -177,8 +177,9 @@ xvfb_pid=$!
 trap 'kill "$xvfb_pid" 2>/dev/null || true; rm -rf "$t"' EXIT
 for _ in $(seq 50); do [ -S "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.2; done
 kill -0 "$xvfb_pid" 2>/dev/null || fail "Xvfb did not start on $display"
+# `exec`: a backgrounded call's $! is then the program itself (killable).
 gui_env() {
-  env -u WAYLAND_DISPLAY DISPLAY="$display" HOME="$t/gui-home" XDG_CONFIG_HOME="$t/gui-home/config" \
+  exec env -u WAYLAND_DISPLAY DISPLAY="$display" HOME="$t/gui-home" XDG_CONFIG_HOME="$t/gui-home/config" \
     LIBGL_ALWAYS_SOFTWARE=1 "$@"
 }
 mkdir -p "$t/gui-home"
@@ -328,7 +329,8 @@ DISPLAY="$display" wine "$win/isoscope.exe" "$(wpath "$w/sample.iso")" >"$out/wi
 wine_pid=$!
 shown=
 for _ in $(seq 60); do
-  if DISPLAY="$display" xdotool search --name "^Isoscope" >/dev/null 2>&1; then shown=yes; break; fi
+  # The main window's title names the image: "sample.iso — Rock Ridge — Isoscope".
+  if DISPLAY="$display" xdotool search --name "^sample.iso .*Isoscope$" >/dev/null 2>&1; then shown=yes; break; fi
   sleep 1
 done
 [ -n "$shown" ] || { cat "$out/wine-gui.log"; fail "isoscope.exe showed no window under Wine"; }
