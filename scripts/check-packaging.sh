@@ -328,6 +328,10 @@ grep -v "readme-link" "$w/extract.diff" | grep . && fail "extract differs under 
 echo "isoscope-cli extract: same files under Wine (md5sum.txt ok)"
 
 step "Wine: isoscope.exe on the sample under Xvfb (screenshot)"
+# The CLI runs above left a wineserver whose desktop has no display; a GUI
+# started in it gets "no driver could be loaded". Start it in a fresh one.
+wineserver -k 2>/dev/null || true
+wineserver -w 2>/dev/null || true
 DISPLAY="$display" wine "$win/isoscope.exe" "$(wpath "$w/sample.iso")" >"$out/wine-gui.log" 2>&1 &
 wine_pid=$!
 shown=
