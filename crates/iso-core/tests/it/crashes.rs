@@ -27,6 +27,7 @@ fn replay(what: &str, data: &[u8]) {
     let (tx, rx) = std::sync::mpsc::channel();
     let name = what.clone();
     std::thread::spawn(move || {
+        harness::udf(&data);
         harness::open(&data);
         harness::walk(&data);
         harness::extract(&data);
@@ -47,15 +48,25 @@ fn crash_inputs_and_fixtures_pass_every_target() {
         let data = std::fs::read(&f).unwrap();
         replay(&f.display().to_string(), &data);
     }
+    assert!(replay_fixtures("", ".iso.gz") >= 10, "too few ISO fixtures");
+    assert!(
+        replay_fixtures("udf", ".udf.gz") >= 10,
+        "too few UDF fixtures"
+    );
+}
+
+/// Replays every fixture in `fixtures/SUBDIR` whose name ends with
+/// `suffix`; how many.
+fn replay_fixtures(subdir: &str, suffix: &str) -> usize {
     let mut n = 0;
-    for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
+    for entry in std::fs::read_dir(fixtures_dir().join(subdir)).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if !name.ends_with(".iso.gz") {
+        if !name.ends_with(suffix) {
             continue;
         }
         replay(&name, &gunzip(&path));
         n += 1;
     }
-    assert!(n >= 10, "only {n} fixtures found");
+    n
 }
