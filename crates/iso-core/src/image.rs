@@ -9,6 +9,7 @@ use crate::info::{read_info, ImageInfo};
 use crate::iso9660::sessions::{self, Session};
 use crate::iso9660::{self, NameMode, WalkOptions};
 use crate::reader::{ExtentReader, FileReader};
+use crate::source::disc::{Disc, DiscInfo};
 use crate::source::{FileSource, ImageSource};
 use crate::tree::{Encoding, NodeId, Tree};
 use crate::view::View;
@@ -24,6 +25,10 @@ pub struct OpenOptions {
     /// Which session of a multi-session image to read (1 = the oldest, as
     /// in [`Image::sessions`]); `None` reads the newest.
     pub session: Option<u32>,
+    /// For a disc container (BIN/CUE, NRG ...): the number of the data
+    /// track whose file system is read; `None` takes the first data track
+    /// (of the chosen session).
+    pub track: Option<u8>,
 }
 
 impl OpenOptions {
@@ -43,6 +48,7 @@ pub struct Image {
     info: ImageInfo,
     warnings: Vec<Warning>,
     options: OpenOptions,
+    disc: Option<Arc<Disc>>,
 }
 
 impl Image {
@@ -54,8 +60,67 @@ impl Image {
     /// when it holds no ISO 9660 or UDF signature, [`Error::NotFound`] when
     /// [`OpenOptions::session`] names a session the image does not have.
     pub fn open(path: &Path, options: &OpenOptions) -> Result<Self> {
+        if let Some(disc) = crate::source::container::open(path)? {
+            return Self::from_disc(Arc::new(disc), options);
+        }
         let source = FileSource::open(path)?;
         Self::from_source(Arc::new(source), options)
+    }
+
+    /// Opens the file system of a disc container's data track (see
+    /// [`OpenOptions::track`] and [`OpenOptions::session`]); a disc with
+    /// no data track opens with no views.
+    ///
+    /// # Errors
+    /// As [`Image::open`]; [`Error::NotFound`] for a track or session the
+    /// disc does not have.
+    pub fn from_disc(disc: Arc<Disc>, options: &OpenOptions) -> Result<Self> {
+        let source: Arc<dyn ImageSource> = disc.clone();
+        let pick = crate::source::container::pick_track(&disc, options.track, options.session)?;
+        let mut image = match pick {
+            // One session starting at LBA 0: the file system finds its
+            // own sessions, as in a plain image.
+            Some(t) if t.start == 0 && disc.sessions().len() <= 1 => {
+                Self::from_source(source, options)?
+            }
+            Some(t) => {
+                let mut warnings = Vec::new();
+                let vds = t.start.saturating_add(16);
+                let mut info = read_info(source.as_ref(), vds, &mut warnings)?;
+                info.sessions = crate::source::container::disc_sessions(&disc, source.as_ref());
+                info.session = Some(u32::from(t.session));
+                Image {
+                    source,
+                    info,
+                    warnings,
+                    options: options.clone(),
+                    disc: None,
+                }
+            }
+            None => Image {
+                info: ImageInfo::empty(source.len()),
+                source,
+                warnings: Vec::new(),
+                options: options.clone(),
+                disc: None,
+            },
+        };
+        image.info.disc = Some(DiscInfo {
+            container: disc.kind,
+            tracks: disc.tracks.clone(),
+            data_track: pick.map(|t| t.number),
+        });
+        let mut warnings = disc.warnings.clone();
+        warnings.append(&mut image.warnings);
+        image.warnings = warnings;
+        image.disc = Some(disc);
+        Ok(image)
+    }
+
+    /// The disc container the image was read from, when it came in one:
+    /// its tracks, raw sectors and audio.
+    pub fn disc(&self) -> Option<&Arc<Disc>> {
+        self.disc.as_ref()
     }
 
     /// Opens an image from any source.
@@ -77,6 +142,7 @@ impl Image {
             info,
             warnings,
             options: options.clone(),
+            disc: None,
         })
     }
 
@@ -181,7 +247,15 @@ impl Image {
             root_only,
             boot: self.info.boot_catalog(),
         };
-        iso9660::build_tree(&self.source, vd, &opts)
+        let tree = iso9660::build_tree(&self.source, vd, &opts)?;
+        match &self.disc {
+            Some(disc) => {
+                let mut tree = crate::source::tracks_dir::add_tracks_dir(tree, disc)?;
+                crate::source::tracks_dir::mark_form2(&mut tree, disc);
+                Ok(tree)
+            }
+            None => Ok(tree),
+        }
     }
 
     fn views_list(&self) -> String {
@@ -232,6 +306,41 @@ impl Image {
                     header_size_div4,
                     block_size_log2,
                 )?)))
+            }
+            Encoding::Form2 | Encoding::AudioTrack { .. } => self.open_disc_file(tree, node),
+        }
+    }
+
+    /// Opens a file that reads through a disc container's other byte
+    /// views: Form 2 sectors, or an audio track as WAV.
+    fn open_disc_file(&self, tree: &Tree, node: NodeId) -> Result<FileReader> {
+        use crate::source::virtual_files::{form2_extents, Form2View, WavView};
+        let disc = self.disc.clone().ok_or_else(|| {
+            Error::Unsupported(format!("{} needs a disc container", tree.path(node)))
+        })?;
+        let size = tree.size(node);
+        match tree.encoding(node) {
+            Encoding::AudioTrack { track } => {
+                let t = disc
+                    .track(track)
+                    .cloned()
+                    .ok_or_else(|| Error::NotFound(format!("track {track}")))?;
+                let wav = WavView::new(disc, t);
+                let len = wav.len();
+                let extents = vec![crate::tree::Extent::recorded(0, len)];
+                Ok(FileReader::Plain(ExtentReader::new(
+                    Arc::new(wav),
+                    extents,
+                    len,
+                )))
+            }
+            _ => {
+                let (extents, _) = form2_extents(tree.extents(node));
+                Ok(FileReader::Plain(ExtentReader::new(
+                    Arc::new(Form2View(disc)),
+                    extents,
+                    size,
+                )))
             }
         }
     }

@@ -75,9 +75,27 @@ pub struct ImageInfo {
     /// The number of the session whose descriptors are read here (`None`
     /// when the image has no sessions).
     pub session: Option<u32>,
+    /// The disc container and its tracks, when the image came in one
+    /// (BIN/CUE, TOC, NRG, MDS/MDF, CCD/IMG, raw sectors).
+    pub disc: Option<crate::source::disc::DiscInfo>,
 }
 
 impl ImageInfo {
+    /// An image in which nothing was found (a disc of audio tracks only).
+    pub(crate) fn empty(len: u64) -> Self {
+        ImageInfo {
+            len,
+            iso9660: None,
+            udf: None,
+            boot: None,
+            partitions: Vec::new(),
+            views: Vec::new(),
+            sessions: Vec::new(),
+            session: None,
+            disc: None,
+        }
+    }
+
     /// The ISO 9660 primary volume descriptor.
     pub fn primary(&self) -> Option<&VolumeDescriptor> {
         self.iso9660.as_ref()?.primary.as_ref()
@@ -134,6 +152,9 @@ impl ImageInfo {
         }
         if self.sessions.len() > 1 {
             parts.push(format!("{} sessions", self.sessions.len()));
+        }
+        if let Some(d) = &self.disc {
+            parts.push(d.summary());
         }
         parts.join("; ")
     }
@@ -266,6 +287,7 @@ pub(crate) fn read_info(
         views,
         sessions: Vec::new(),
         session: None,
+        disc: None,
     })
 }
 

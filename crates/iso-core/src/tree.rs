@@ -186,6 +186,17 @@ pub enum Encoding {
         /// log2 of the block size (15, 16 or 17).
         block_size_log2: u8,
     },
+    /// Stored in CD-ROM XA Mode 2 Form 2 sectors (Video CD MPEG streams,
+    /// XA audio): each 2048-byte block of the extents is a sector whose
+    /// 2324 bytes of user data are the content; the node's size counts
+    /// 2324 bytes a sector.
+    Form2,
+    /// A virtual WAV file of a disc's audio track (`/[TRACKS]/NN-audio.wav`):
+    /// a 44-byte RIFF header, then the track's samples.
+    AudioTrack {
+        /// The track number.
+        track: u8,
+    },
 }
 
 /// Unix metadata, from Rock Ridge PX/PN (or UDF).
@@ -586,6 +597,18 @@ impl Tree {
         self.extents
             .get(start..start.saturating_add(f.extents_len as usize))
             .unwrap_or_default()
+    }
+
+    /// Marks a file as stored in another encoding, with its content size
+    /// (disc containers: Mode 2 Form 2 files).
+    pub(crate) fn set_encoding(&mut self, id: NodeId, encoding: Encoding, size: u64) {
+        let Some(n) = self.nodes.get_mut(id.index()) else {
+            return;
+        };
+        n.size = size;
+        if let Some(f) = self.files.get_mut(n.data as usize) {
+            f.encoding = encoding;
+        }
     }
 
     /// How the extents encode the content.

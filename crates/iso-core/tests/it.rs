@@ -41,6 +41,13 @@ mod hostile;
 #[path = "it/iso9660.rs"]
 mod iso9660;
 
+/// Disc containers (BIN/CUE, cdrdao TOC, NRG, CloneCD, raw sectors, Video
+/// CD Form 2 files, audio tracks as WAV) on the fixtures of
+/// tests/fixtures/containers/make.sh, against xorriso, cd-info, bchunk
+/// and vcdxrip; damaged and hostile containers built in the tests.
+#[path = "it/containers.rs"]
+mod containers;
+
 /// UDF: mkudffs, pycdlib, genisoimage and udfkit fixtures against udfinfo
 /// and 7-Zip, damaged copies (reserve sequence, metadata mirror), hostile
 /// images built by patching them.

@@ -44,6 +44,11 @@ pub enum Command {
     /// disc's own per-file lists (md5sum.txt, sha256sum.txt, SHA256SUMS).
     /// Exit 1 on any mismatch.
     Verify(VerifyArgs),
+    /// Write a disc container's data track as a plain ISO (2048-byte
+    /// sectors), as bchunk, nrg2iso, mdf2iso and ccd2iso do. A track whose
+    /// files are stored in Mode 2 Form 2 (Video CD MPEG) is refused unless
+    /// --form1-only.
+    Convert(ConvertArgs),
     /// Read every file of a view end to end (every extent, zisofs
     /// decompressed) and list each file that cannot be read or whose
     /// content does not match its entry, with what is wrong and where.
@@ -218,4 +223,30 @@ pub struct VerifyArgs {
     /// (SHA256SUMS, *.sha256, CHECKSUM, *.DIGESTS …).
     #[arg(long, value_name = "FILE")]
     pub against: Option<PathBuf>,
+    /// Also check every raw data sector of a disc container (BIN/CUE, NRG,
+    /// CCD …): its EDC, and the ECC where the EDC fails. Each damaged
+    /// sector is named by track and MSF address; exit 1 when any is.
+    #[arg(long)]
+    pub sectors: bool,
+}
+
+/// `convert IMAGE -o OUT.iso [--track N] [--form1-only]`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The disc container (CUE, TOC, BIN, NRG, MDS/MDF, CCD/IMG …).
+    pub image: PathBuf,
+    /// The plain ISO to write (must not exist unless --overwrite).
+    #[arg(short = 'o', long = "output", value_name = "OUT.iso")]
+    pub output: PathBuf,
+    /// The data track to write (default: the one whose file system the
+    /// views show).
+    #[arg(long, value_name = "N")]
+    pub track: Option<u8>,
+    /// Write a track whose files are stored in Mode 2 Form 2 anyway: Form 1
+    /// sectors as they are, Form 2 sectors as zeros.
+    #[arg(long)]
+    pub form1_only: bool,
+    /// Replace OUT.iso when it exists.
+    #[arg(long)]
+    pub overwrite: bool,
 }

@@ -72,6 +72,7 @@ fn report(image: &Image) -> Value {
         ),
     );
     m.insert("session".into(), json!(info.session));
+    m.insert("container".into(), crate::tracks::container_json(image));
     m.insert(
         "iso9660".into(),
         opt(info.iso9660.as_ref().map(|iso| {

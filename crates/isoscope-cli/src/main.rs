@@ -7,11 +7,13 @@
 
 mod args;
 mod cat;
+mod convert;
 mod extract;
 mod info;
 mod ls;
 mod term;
 mod test;
+mod tracks;
 mod verify;
 
 /// A faster allocator for the many small allocations of a tree walk.
@@ -231,6 +233,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Cat(a) => cat::run(a),
         Command::Extract(a) => extract::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Convert(a) => convert::run(a),
         Command::Test(a) => test::run(a),
     }
 }

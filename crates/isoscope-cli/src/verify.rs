@@ -104,6 +104,9 @@ pub fn run(args: &VerifyArgs) -> Outcome {
         }
     }
     bad |= check_internal_lists(&mut out, image, show)?;
+    if args.sectors {
+        bad |= check_sectors(&mut out, image, show)?;
+    }
     Ok(if bad { DAMAGED } else { OK })
 }
 
@@ -231,13 +234,68 @@ fn check_internal_lists(out: &mut impl Write, path: &Path, show: bool) -> Result
     Ok(bad)
 }
 
+/// Checks every raw data sector (`--sectors`); returns whether any is
+/// damaged or needed the ECC.
+fn check_sectors(out: &mut impl Write, path: &Path, show: bool) -> Result<bool, Failure> {
+    let image = crate::open_image(path)?;
+    let Some(disc) = image.disc() else {
+        writeln!(
+            out,
+            "sectors: {} is a plain image of 2048-byte sectors: no EDC/ECC to check",
+            term::escape(&path.display().to_string())
+        )
+        .map_err(Failure::stdout)?;
+        return Ok(false);
+    };
+    let r = with_progress(show, "sectors", |p, c| check_sectors_of(disc, p, c))
+        .map_err(|e| Failure::from_core("checking sectors", &e))?;
+    if r.cancelled {
+        return Err(Failure::interrupted());
+    }
+    for p in &r.problems {
+        writeln!(out, "sector: {p}").map_err(Failure::stdout)?;
+    }
+    if usize::try_from(r.corrected + r.damaged).unwrap_or(usize::MAX) > r.problems.len() {
+        writeln!(
+            out,
+            "sectors: only the first {} problems are listed",
+            r.problems.len()
+        )
+        .map_err(Failure::stdout)?;
+    }
+    writeln!(
+        out,
+        "sectors: {} checked, {} good, {} without EDC, {} corrected by ECC, {} damaged{}",
+        r.checked,
+        r.good,
+        r.unchecked,
+        r.corrected,
+        r.damaged,
+        if r.cooked > 0 {
+            format!(" ({} stored without EDC/ECC, not checkable)", r.cooked)
+        } else {
+            String::new()
+        }
+    )
+    .map_err(Failure::stdout)?;
+    Ok(!r.problems.is_empty() || r.damaged > 0 || r.corrected > 0)
+}
+
+fn check_sectors_of(
+    disc: &iso_core::source::disc::Disc,
+    p: &Progress,
+    c: &Cancel,
+) -> Result<iso_core::source::scan::ScanReport, Error> {
+    iso_core::source::scan::check_sectors(disc, p, c)
+}
+
 fn report_name(p: &str) -> String {
     term::escape(p).into_owned()
 }
 
 /// Runs `work` on a scoped thread while this one draws a byte progress
 /// bar (when `show`) and passes Ctrl-C on as a cancel.
-fn with_progress<T: Send>(
+pub(crate) fn with_progress<T: Send>(
     show: bool,
     label: &str,
     work: impl FnOnce(&Progress, &Cancel) -> Result<T, Error> + Send,

@@ -1105,3 +1105,7 @@ mod writable;
 
 #[path = "cli/names.rs"]
 mod names;
+
+/// Disc containers (issue 11): info tracks, verify --sectors, convert.
+#[path = "cli/containers.rs"]
+mod containers;

@@ -123,7 +123,8 @@ pub struct JobSummary {
     pub cancelled: bool,
     /// Why the job stopped early, naming the file.
     pub error: Option<String>,
-    /// The top-level paths created in `dest`.
+    /// The host paths the engine wrote the selected entries to (after
+    /// sanitising and renaming: `Outcome::written`), in selection order.
     pub top_level: Vec<PathBuf>,
 }
 
@@ -140,6 +141,8 @@ pub struct Request<'a> {
     pub dest: &'a Path,
     /// Who answers clashes (None: skip existing files).
     pub ask: Option<Ask>,
+    /// Give the owner write permission on what is written.
+    pub writable: bool,
 }
 
 impl std::fmt::Debug for Request<'_> {
@@ -189,7 +192,6 @@ pub fn run(req: &Request<'_>, counters: &Counters, cancel: &CancelFlag) -> JobSu
     }
     let mut summary = JobSummary {
         dest: req.dest.to_path_buf(),
-        top_level: top_level_paths(req.tree, &nodes, req.dest),
         ..JobSummary::default()
     };
     let options = ExtractOptions {
@@ -198,6 +200,9 @@ pub fn run(req: &Request<'_>, counters: &Counters, cancel: &CancelFlag) -> JobSu
             None => Overwrite::Never,
         },
         keep_going: true,
+        // Files from a disc are read-only (0444); what people extract
+        // they mean to edit or delete.
+        writable: req.writable,
         ..ExtractOptions::default()
     };
     let res = engine::extract(
@@ -211,6 +216,7 @@ pub fn run(req: &Request<'_>, counters: &Counters, cancel: &CancelFlag) -> JobSu
     );
     match res {
         Ok(out) => {
+            summary.top_level = out.written.into_iter().map(|w| w.path).collect();
             summary.files = out.files_written;
             summary.bytes = out.bytes_written;
             summary.cancelled = out.cancelled;
@@ -227,21 +233,6 @@ pub fn run(req: &Request<'_>, counters: &Counters, cancel: &CancelFlag) -> JobSu
     summary
 }
 
-/// Where the selected nodes land in `dest`.
-pub fn top_level_paths(tree: &Tree, nodes: &[NodeId], dest: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for &n in nodes {
-        if n == tree.root() {
-            for c in tree.children(n) {
-                out.extend(safe_name(tree.name(c)).map(|s| dest.join(s)));
-            }
-        } else {
-            out.extend(safe_name(tree.name(n)).map(|s| dest.join(s)));
-        }
-    }
-    out
-}
-
 /// Bytes and files below `nodes`.
 pub fn totals(tree: &Tree, nodes: &[NodeId]) -> (u64, u64) {
     let mut bytes = 0u64;
@@ -255,28 +246,4 @@ pub fn totals(tree: &Tree, nodes: &[NodeId]) -> (u64, u64) {
         }
     }
     (bytes, files)
-}
-
-/// A name from the image usable as one host path component, or None.
-fn safe_name(name: &str) -> Option<&str> {
-    let bad = name.is_empty()
-        || name == "."
-        || name == ".."
-        || name.contains(['/', '\\', '\0'])
-        || (cfg!(windows) && name.contains(':'));
-    (!bad).then_some(name)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unsafe_names_are_refused() {
-        assert_eq!(safe_name(".."), None);
-        assert_eq!(safe_name("a/b"), None);
-        assert_eq!(safe_name("a\\b"), None);
-        assert_eq!(safe_name(""), None);
-        assert_eq!(safe_name("ok.txt"), Some("ok.txt"));
-    }
 }

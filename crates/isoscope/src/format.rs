@@ -77,19 +77,45 @@ pub fn opt_time(t: Option<Timestamp>) -> String {
     t.map(time).unwrap_or_default()
 }
 
-/// "Folder", "TXT file", "Symbolic link", ...
+/// What a node is, in words: "Folder", "Text document", "PNG image",
+/// "Program (EXE)", "Disc image (ISO)", "Symbolic link", ...
 pub fn type_label(tree: &Tree, id: NodeId) -> String {
+    let ext = extension(tree.name(id)).map(str::to_ascii_uppercase);
+    let with_ext = |what: &str| match &ext {
+        Some(e) => format!("{e} {what}"),
+        None => what.to_string(),
+    };
     match tree.kind(id) {
-        NodeKind::Dir => "Folder".into(),
-        NodeKind::File => match extension(tree.name(id)) {
-            Some(ext) => format!("{} file", ext.to_ascii_uppercase()),
+        NodeKind::Dir => return "Folder".into(),
+        NodeKind::Symlink => return "Symbolic link".into(),
+        NodeKind::CharDevice => return "Character device".into(),
+        NodeKind::BlockDevice => return "Block device".into(),
+        NodeKind::Fifo => return "Named pipe (FIFO)".into(),
+        NodeKind::Socket => return "Socket".into(),
+        NodeKind::File => {}
+    }
+    match class(tree, id) {
+        FileClass::Text => match ext.as_deref() {
+            None | Some("TXT") => "Text document".into(),
+            Some(e) => format!("{e} text"),
+        },
+        FileClass::Picture => with_ext("image"),
+        FileClass::Audio => with_ext("audio"),
+        FileClass::Video => with_ext("video"),
+        FileClass::Archive => with_ext("archive"),
+        FileClass::Executable => match &ext {
+            Some(e) => format!("Program ({e})"),
+            None => "Program".into(),
+        },
+        FileClass::DiscImage => match &ext {
+            Some(e) => format!("Disc image ({e})"),
+            None => "Disc image".into(),
+        },
+        FileClass::BootImage => "Boot image".into(),
+        _ => match &ext {
+            Some(e) => format!("{e} file"),
             None => "File".into(),
         },
-        NodeKind::Symlink => "Symbolic link".into(),
-        NodeKind::CharDevice => "Character device".into(),
-        NodeKind::BlockDevice => "Block device".into(),
-        NodeKind::Fifo => "FIFO".into(),
-        NodeKind::Socket => "Socket".into(),
     }
 }
 
@@ -100,63 +126,113 @@ pub fn extension(name: &str) -> Option<&str> {
     (!stem.is_empty() && !ext.is_empty() && ext.len() <= 8).then_some(ext)
 }
 
-/// What a file looks like it holds, from its extension.
+/// What a node looks like it holds (its icon, its preview, its Type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileClass {
     /// A folder.
     Folder,
+    /// A folder shown open (the tree's current folder).
+    OpenFolder,
     /// Text.
     Text,
-    /// A picture the preview decodes.
+    /// A picture (the preview decodes png, jpeg, bmp, gif).
     Picture,
-    /// An archive or disc image.
+    /// Sound.
+    Audio,
+    /// Film.
+    Video,
+    /// An archive.
     Archive,
-    /// A link.
+    /// A program (an executable mode bit, or a program's extension).
+    Executable,
+    /// A disc image.
+    DiscImage,
+    /// A boot image (El Torito, EFI boot images, boot loaders).
+    BootImage,
+    /// A symbolic link.
     Link,
+    /// A device node, FIFO or socket.
+    Device,
     /// Anything else.
     Other,
 }
 
-/// Classifies a node for its icon and preview.
+/// Classifies a node for its icon, preview and Type.
 pub fn class(tree: &Tree, id: NodeId) -> FileClass {
     match tree.kind(id) {
         NodeKind::Dir => return FileClass::Folder,
         NodeKind::Symlink => return FileClass::Link,
         NodeKind::File => {}
-        _ => return FileClass::Other,
+        _ => return FileClass::Device,
     }
-    let ext = extension(tree.name(id)).map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some(
-            "txt" | "md" | "rs" | "c" | "h" | "cpp" | "py" | "sh" | "cfg" | "conf" | "ini" | "json"
-            | "xml" | "html" | "htm" | "css" | "js" | "toml" | "yaml" | "yml" | "log" | "csv"
-            | "inf" | "bat" | "cmd" | "nfo" | "diz" | "1st" | "me" | "lst",
-        ) => FileClass::Text,
-        Some("png" | "jpg" | "jpeg" | "bmp" | "gif") => FileClass::Picture,
-        Some(
-            "zip" | "gz" | "xz" | "bz2" | "zst" | "tar" | "7z" | "iso" | "img" | "cab" | "rar",
-        ) => FileClass::Archive,
-        _ => {
-            let upper = tree.name(id).to_ascii_uppercase();
-            if upper.starts_with("README") || upper.starts_with("LICENSE") {
-                FileClass::Text
-            } else {
-                FileClass::Other
-            }
+    let name = tree.name(id).to_ascii_lowercase();
+    let name = name.split(';').next().unwrap_or_default();
+    let ext = extension(name).unwrap_or_default();
+    if is_boot_name(name, ext) {
+        return FileClass::BootImage;
+    }
+    match ext {
+        "txt" | "md" | "rs" | "c" | "h" | "cpp" | "py" | "cfg" | "conf" | "ini" | "json"
+        | "xml" | "html" | "htm" | "css" | "js" | "toml" | "yaml" | "yml" | "log" | "csv"
+        | "inf" | "nfo" | "diz" | "1st" | "me" | "lst" | "rtf" | "tex" | "sig" | "asc" => {
+            FileClass::Text
         }
+        "png" | "jpg" | "jpeg" | "bmp" | "gif" => FileClass::Picture,
+        "mp3" | "wav" | "flac" | "ogg" | "oga" | "opus" | "m4a" | "aac" | "wma" | "aif"
+        | "aiff" | "mid" | "midi" | "cda" => FileClass::Audio,
+        "mp4" | "mkv" | "avi" | "mov" | "webm" | "mpg" | "mpeg" | "m2ts" | "vob" | "wmv"
+        | "ogv" | "flv" | "m4v" | "ifo" | "bup" => FileClass::Video,
+        "zip" | "gz" | "xz" | "bz2" | "zst" | "tar" | "tgz" | "7z" | "cab" | "rar" | "deb"
+        | "rpm" | "squashfs" | "sfs" | "wim" | "esd" | "lz" | "lzma" | "cpio" | "jar" => {
+            FileClass::Archive
+        }
+        "iso" | "img" | "udf" | "nrg" | "cue" | "mdf" | "mds" | "chd" | "ccd" | "toc" | "dmg" => {
+            FileClass::DiscImage
+        }
+        "exe" | "com" | "msi" | "bat" | "cmd" | "sh" | "app" | "appimage" | "run" | "efi"
+        | "ps1" | "scr" => FileClass::Executable,
+        _ if tree.unix(id).is_some_and(|u| u.mode & 0o111 != 0) => FileClass::Executable,
+        _ if name.starts_with("readme") || name.starts_with("license") => FileClass::Text,
+        _ => FileClass::Other,
     }
 }
 
-/// The icon shown before a name.
-pub fn icon(class: FileClass) -> &'static str {
-    match class {
-        FileClass::Folder => "📁",
-        FileClass::Text => "📄",
-        FileClass::Picture => "🖼",
-        FileClass::Archive => "📦",
-        FileClass::Link => "🔗",
-        FileClass::Other => "🗋",
+/// Boot catalogs, El Torito / EFI boot images and boot loaders, by name.
+fn is_boot_name(name: &str, ext: &str) -> bool {
+    matches!(
+        name,
+        "boot.catalog" | "boot.cat" | "isolinux.bin" | "eltorito.img" | "efiboot.img" | "efi.img"
+    ) || (matches!(ext, "img" | "bin") && (name.contains("boot") || name.contains("eltorito")))
+}
+
+/// `ls -l` style mode: "-r--r--r--", "drwxr-xr-x", "lrwxrwxrwx", with
+/// setuid/setgid/sticky as s/S and t/T.
+pub fn mode_string(mode: u32) -> String {
+    let kind = match mode & 0o170_000 {
+        0o040_000 => 'd',
+        0o120_000 => 'l',
+        0o020_000 => 'c',
+        0o060_000 => 'b',
+        0o010_000 => 'p',
+        0o140_000 => 's',
+        _ => '-',
+    };
+    let mut out = String::with_capacity(10);
+    out.push(kind);
+    let special = [(0o4000, 's', 'S'), (0o2000, 's', 'S'), (0o1000, 't', 'T')];
+    for (i, (bit, on_x, off_x)) in special.iter().enumerate() {
+        let shift = 6 - 3 * i as u32;
+        let rwx = (mode >> shift) & 0o7;
+        out.push(if rwx & 4 != 0 { 'r' } else { '-' });
+        out.push(if rwx & 2 != 0 { 'w' } else { '-' });
+        out.push(match (mode & bit != 0, rwx & 1 != 0) {
+            (true, true) => *on_x,
+            (true, false) => *off_x,
+            (false, true) => 'x',
+            (false, false) => '-',
+        });
     }
+    out
 }
 
 /// "1m 05s", "12s", "2h 03m".
@@ -209,5 +285,17 @@ mod tests {
         assert_eq!(extension("README.TXT;1"), Some("TXT"));
         assert_eq!(extension(".hidden"), None);
         assert_eq!(duration(65.0), "1m 05s");
+    }
+
+    /// Modes as `ls -l` and Python's `stat.filemode` print them.
+    #[test]
+    fn modes_read_like_ls() {
+        assert_eq!(mode_string(0o100_444), "-r--r--r--");
+        assert_eq!(mode_string(0o040_755), "drwxr-xr-x");
+        assert_eq!(mode_string(0o120_777), "lrwxrwxrwx");
+        assert_eq!(mode_string(0o104_755), "-rwsr-xr-x");
+        assert_eq!(mode_string(0o041_777), "drwxrwxrwt");
+        assert_eq!(mode_string(0o102_644), "-rw-r-Sr--");
+        assert_eq!(mode_string(0o020_620), "crw--w----");
     }
 }

@@ -113,6 +113,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> anyhow::Result<()> {
                 settings_path,
                 open,
                 notice,
+                ..AppOptions::default()
             });
             app.attach(&cc.egui_ctx);
             if app.stats.enabled() {

@@ -6,7 +6,8 @@
 //! Off unless the variable is set. Then, after every frame whose rows
 //! moved, FILE is replaced (written beside it, then renamed, so a reader
 //! never sees half a file) with one line per visible row:
-//! `PANE\tX\tY\tNAME`, where PANE is `table` or `tree` and X, Y the row's
+//! `PANE\tX\tY\tNAME`, where PANE is `table`, `tree` or `menu` (an open
+//! context menu's items) and X, Y the row's
 //! centre in physical pixels from the window's top-left corner. Writing
 //! the file is the one piece of I/O done in a frame; it only happens in
 //! this test mode.

@@ -12,8 +12,10 @@ use std::sync::Arc;
 
 use iso_core::{Image, ImageInfo, ImageSource, NodeId, Tree, View};
 
+use crate::checksum_job::ChecksumReport;
 use crate::extract_job::{Conflict, JobProgress, JobSummary, OverwriteAnswer};
 use crate::settings::Settings;
+use crate::test_job::TestReport;
 use crate::verify_job::VerifyReport;
 
 /// One opened image (a new id for every open, so late events of a previous
@@ -81,6 +83,8 @@ pub struct ExtractRequest {
     pub nodes: Vec<NodeId>,
     /// Destination folder.
     pub dest: PathBuf,
+    /// Give the owner write permission on what is written.
+    pub writable: bool,
 }
 
 /// UI → worker.
@@ -161,6 +165,17 @@ pub enum Command {
         /// What and where.
         request: ExtractRequest,
     },
+    /// Extract for a drag-out: as [`Command::Extract`], and the summary
+    /// (with the paths the engine wrote) also goes to `reply`, which the
+    /// platform's drag code waits on.
+    DragExtract {
+        /// Its id (from [`crate::drag::next_job_id`]).
+        job: JobId,
+        /// What and where (the folder the drop target chose, or staging).
+        request: ExtractRequest,
+        /// Where the summary goes.
+        reply: crossbeam_channel::Sender<JobSummary>,
+    },
     /// Queue a verification of the open image.
     Verify {
         /// Its id.
@@ -168,6 +183,36 @@ pub enum Command {
         /// The image.
         image: ImageId,
     },
+    /// Extract one file into `dir` (the session's temporary folder) for
+    /// opening it in its default application.
+    OpenFile {
+        /// Its id.
+        job: JobId,
+        /// What and where (`nodes` holds the one file).
+        request: ExtractRequest,
+    },
+    /// Hash the files among `nodes` (folders: the files below them).
+    Checksums {
+        /// Its id.
+        job: JobId,
+        /// The image.
+        image: ImageId,
+        /// The view.
+        view: View,
+        /// What.
+        nodes: Vec<NodeId>,
+    },
+    /// Read every file of a view end to end.
+    Test {
+        /// Its id.
+        job: JobId,
+        /// The image.
+        image: ImageId,
+        /// The view.
+        view: View,
+    },
+    /// The image's tab closed: forget it.
+    Close(ImageId),
     /// Stop a running or queued job.
     Cancel(JobId),
     /// Answer an overwrite question of a job.
@@ -314,6 +359,15 @@ pub enum Event {
         /// The views that hold the entry, with its path there.
         names: Vec<(View, String)>,
     },
+    /// A drag-out's extraction was queued (the window shows it as a job).
+    DragQueued {
+        /// The job.
+        job: JobId,
+        /// The image.
+        image: ImageId,
+        /// Where it extracts.
+        dest: PathBuf,
+    },
     /// A job started running.
     JobStarted(JobId),
     /// A job's counters (at most ~10 a second).
@@ -344,6 +398,29 @@ pub enum Event {
         /// What was found.
         report: VerifyReport,
     },
+    /// A file to open was extracted (or failed: see the summary).
+    FileReady {
+        /// The job.
+        job: JobId,
+        /// What happened.
+        summary: JobSummary,
+        /// The extracted file, when it was written.
+        file: Option<PathBuf>,
+    },
+    /// Checksums of files ended.
+    ChecksumsDone {
+        /// The job.
+        job: JobId,
+        /// What was computed.
+        report: ChecksumReport,
+    },
+    /// Test image ended.
+    TestDone {
+        /// The job.
+        job: JobId,
+        /// What was found.
+        report: TestReport,
+    },
     /// A file chosen in the native dialog (None: cancelled or no dialog).
     PickedImage(Option<PathBuf>),
     /// A folder chosen in the native dialog for an extraction.
@@ -369,11 +446,15 @@ impl Event {
             Event::Found { .. } => "Found",
             Event::Preview { .. } => "Preview",
             Event::Names { .. } => "Names",
+            Event::DragQueued { .. } => "DragQueued",
             Event::JobStarted { .. } => "JobStarted",
             Event::JobProgress { .. } => "JobProgress",
             Event::JobAsk { .. } => "JobAsk",
             Event::JobDone { .. } => "JobDone",
             Event::VerifyDone { .. } => "VerifyDone",
+            Event::FileReady { .. } => "FileReady",
+            Event::ChecksumsDone { .. } => "ChecksumsDone",
+            Event::TestDone { .. } => "TestDone",
             Event::PickedImage { .. } => "PickedImage",
             Event::PickedDest { .. } => "PickedDest",
             Event::Problem { .. } => "Problem",

@@ -66,6 +66,14 @@ pub struct Settings {
     pub window_size: Option<[f32; 2]>,
     /// Listing order.
     pub sort: Sort,
+    /// The images open in tabs at the end of the last run, in tab order
+    /// (restored when their files still exist).
+    pub open_tabs: Vec<PathBuf>,
+    /// The tab shown at the end of the last run.
+    pub active_tab: usize,
+    /// Extracted files get the owner's write permission (the image's
+    /// modes are usually read-only).
+    pub writable: bool,
 }
 
 impl Default for Settings {
@@ -79,6 +87,9 @@ impl Default for Settings {
             theme: ThemeChoice::System,
             window_size: None,
             sort: Sort::default(),
+            open_tabs: Vec::new(),
+            active_tab: 0,
+            writable: true,
         }
     }
 }

@@ -1,7 +1,8 @@
-//! The window's state, split by concern: the open image ([`Session`]),
-//! where the person is ([`BrowserState`]), what is selected
-//! ([`SelectionState`]), running jobs ([`JobsState`]) and the preview
-//! ([`PreviewState`]). Only `App::logic` and the action handlers change it.
+//! The parts of a tab's and the window's state, split by concern: the open
+//! image ([`Session`]), where the person is ([`BrowserState`]), what is
+//! selected ([`SelectionState`]), running jobs ([`JobsState`]) and the
+//! preview ([`PreviewState`]); [`crate::model`] puts them together. Only
+//! `App::logic` and the action handlers change them.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
@@ -106,7 +107,8 @@ pub struct BrowserState {
     /// there or later, so the next key scans on from it (the node, to tell
     /// whether the rows changed meanwhile).
     pub typed_hit: Option<(usize, NodeId)>,
-    /// Row to scroll to on the next frame.
+    /// Row to scroll to on the next frame (cleared by the table once
+    /// scrolled).
     pub scroll_to: Option<usize>,
     /// Folders expanded in the tree pane.
     pub expanded: HashSet<NodeId>,
@@ -176,6 +178,25 @@ pub enum JobWhat {
     },
     /// Verifying the image.
     Verify,
+    /// Extracting for a drag-out.
+    DragOut {
+        /// The folder the drop target chose (or the staging folder).
+        dest: PathBuf,
+    },
+    /// Extracting a file to open it.
+    Open {
+        /// The file's name.
+        name: String,
+        /// How it is opened once extracted.
+        how: crate::open_job::OpenHow,
+    },
+    /// Checksums of files.
+    Checksums {
+        /// The view the files belong to.
+        view: View,
+    },
+    /// Reading every file.
+    Test,
 }
 
 /// How far a job is.
@@ -189,6 +210,12 @@ pub enum JobStatus {
     Extracted(JobSummary),
     /// Verification ended.
     Verified(VerifyReport),
+    /// A file to open was extracted (or not: see the summary).
+    Opened(JobSummary),
+    /// Checksums ended.
+    Checksummed(crate::checksum_job::ChecksumReport),
+    /// Test image ended.
+    Tested(crate::test_job::TestReport),
 }
 
 /// One job as the window shows it.
@@ -198,6 +225,8 @@ pub struct JobView {
     pub id: JobId,
     /// What it does.
     pub what: JobWhat,
+    /// The image it works on.
+    pub image: Option<ImageId>,
     /// Where it is.
     pub status: JobStatus,
     /// The last counters.
@@ -237,10 +266,7 @@ impl JobView {
 
     /// Whether it has ended.
     pub fn done(&self) -> bool {
-        matches!(
-            self.status,
-            JobStatus::Extracted(_) | JobStatus::Verified(_)
-        )
+        !matches!(self.status, JobStatus::Queued | JobStatus::Running)
     }
 }
 
@@ -261,6 +287,37 @@ impl JobsState {
     /// The job with this id.
     pub fn get_mut(&mut self, id: JobId) -> Option<&mut JobView> {
         self.jobs.iter_mut().find(|j| j.id == id)
+    }
+
+    /// Adds a queued job for `image` and returns its id.
+    pub fn add(&mut self, what: JobWhat, image: Option<ImageId>) -> JobId {
+        self.next += 1;
+        let id = JobId(self.next);
+        self.add_with_id(id, what, image);
+        id
+    }
+
+    /// Adds a queued job whose id was chosen elsewhere (drag-outs).
+    pub fn add_with_id(&mut self, id: JobId, what: JobWhat, image: Option<ImageId>) {
+        self.jobs.push(JobView {
+            id,
+            what,
+            image,
+            status: JobStatus::Queued,
+            progress: JobProgress::default(),
+            started: None,
+            elapsed: None,
+            cancelling: false,
+        });
+    }
+
+    /// Ends job `id` with `status`.
+    pub fn finish(&mut self, id: JobId, status: JobStatus) {
+        self.asks.retain(|a| a.0 != id);
+        if let Some(j) = self.get_mut(id) {
+            j.elapsed = j.started.map(|s| s.elapsed().as_secs_f64());
+            j.status = status;
+        }
     }
 
     /// Whether any job is queued or running.

@@ -14,8 +14,16 @@ use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use iso_core::{FileSource, ImageSource, View};
 use isoscope::actions::Action;
+use isoscope::open_job::RecordingOpener;
 use isoscope::state::JobStatus;
 use isoscope::{App, AppOptions};
+
+#[path = "ui/looks.rs"]
+mod looks;
+#[path = "ui/menus.rs"]
+mod menus;
+#[path = "ui/tabs.rs"]
+mod tabs;
 
 fn assets() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets")
@@ -59,6 +67,15 @@ fn listed(path: &str) -> Listed {
     lsdl().into_iter().find(|l| l.path == path).unwrap()
 }
 
+/// Options every test starts from: a fake opener, so nothing is ever
+/// handed to the desktop.
+fn options() -> AppOptions {
+    AppOptions {
+        opener: Some(Arc::new(RecordingOpener::new())),
+        ..AppOptions::default()
+    }
+}
+
 fn harness(app: App) -> Harness<'static, App> {
     Harness::builder()
         .with_size([1200.0, 800.0])
@@ -68,7 +85,7 @@ fn harness(app: App) -> Harness<'static, App> {
 fn open(path: &Path) -> Harness<'static, App> {
     harness(App::new(AppOptions {
         open: Some(path.to_path_buf()),
-        ..AppOptions::default()
+        ..options()
     }))
 }
 
@@ -89,14 +106,28 @@ fn wait_for(
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "timed out waiting for {what}: {:?}",
-            h.state().jobs
+            h.state().model.jobs
         );
         std::thread::sleep(Duration::from_millis(5));
     }
 }
 
+/// Whether any node has this label (a folder shows in the table and the
+/// tree, a file's name in the table and in properties).
+fn has_label(h: &Harness<'static, App>, label: &str) -> bool {
+    h.query_all_by_label(label).next().is_some()
+}
+
+/// The table's row labelled `label` (the tree pane is left of the table,
+/// properties right of it).
+fn table_row<'a>(h: &'a Harness<'static, App>, label: &'a str) -> egui_kittest::Node<'a> {
+    h.query_all_by_label(label)
+        .find(|n| (200.0..700.0).contains(&n.rect().left()))
+        .unwrap_or_else(|| panic!("no table row {label}"))
+}
+
 fn wait_label(h: &mut Harness<'static, App>, label: &str) {
-    wait_for(h, label, |h| h.query_by_label(label).is_some());
+    wait_for(h, label, |h| has_label(h, label));
 }
 
 fn root_names() -> Vec<String> {
@@ -114,13 +145,13 @@ fn open_shows_root_entries() {
     let mut h = open(&sample());
     wait_label(&mut h, "README.txt");
     for name in root_names() {
-        assert!(h.query_by_label(&name).is_some(), "{name} not in the table");
+        assert!(has_label(&h, &name), "{name} not in the table");
     }
     let title = h.state().title();
     assert!(title.starts_with("sample.iso — "), "{title}");
     // The status bar counts the root's entries.
     let n = root_names().len();
-    assert!(h.query_by_label(&format!("{n} items")).is_some());
+    assert!(has_label(&h, &format!("{n} items")));
 }
 
 /// Enter opens a folder, Alt+Left goes back, Backspace goes up.
@@ -128,12 +159,12 @@ fn open_shows_root_entries() {
 fn navigate_into_a_folder_and_back() {
     let mut h = open(&sample());
     wait_label(&mut h, "README.txt");
-    h.get_by_label("docs").click();
+    table_row(&h, "docs").click();
     h.step();
     h.key_press(Key::Enter);
     wait_label(&mut h, "NOTES.md");
-    assert!(h.query_by_label("guides").is_some());
-    assert!(h.query_by_label("README.txt").is_none());
+    assert!(has_label(&h, "guides"));
+    assert!(!has_label(&h, "README.txt"));
     h.key_press_modifiers(Modifiers::ALT, Key::ArrowLeft);
     wait_label(&mut h, "README.txt");
     h.key_press_modifiers(Modifiers::ALT, Key::ArrowRight);
@@ -149,7 +180,8 @@ fn sort_by_size() {
     let mut h = open(&sample());
     wait_label(&mut h, "README.txt");
     let y = |h: &Harness<'static, App>, l: &str| {
-        h.query_by_label(l)
+        h.query_all_by_label(l)
+            .find(|n| (200.0..700.0).contains(&n.rect().left()))
             .map(|n| n.rect().min.y)
             .unwrap_or(f32::NAN)
     };
@@ -182,8 +214,8 @@ fn filter_searches_the_whole_image() {
     h.run_steps(2);
     h.event(egui::Event::Text("guide".into()));
     wait_label(&mut h, "user-guide.txt");
-    assert!(h.query_by_label("/docs/guides").is_some(), "folder column");
-    assert!(h.query_by_label("README.txt").is_none());
+    assert!(has_label(&h, "/docs/guides"), "folder column");
+    assert!(!has_label(&h, "README.txt"));
     assert!(listed("/docs/guides/user-guide.txt").size > 0);
 }
 
@@ -192,7 +224,7 @@ fn filter_searches_the_whole_image() {
 fn switch_view() {
     let mut h = open(&sample());
     wait_label(&mut h, "README.txt");
-    let views = h.state().session.as_ref().unwrap().info.views.clone();
+    let views = h.state().tab().session.as_ref().unwrap().info.views.clone();
     assert!(views.contains(&View::Iso9660), "{views:?}");
     h.get_by_role_and_label(Role::ComboBox, "View").click();
     h.run_steps(2);
@@ -208,11 +240,11 @@ fn switch_view() {
 fn properties_show_size_and_date() {
     let mut h = open(&sample());
     wait_label(&mut h, "README.txt");
-    h.get_by_label("docs").click();
+    table_row(&h, "docs").click();
     h.step();
     h.key_press(Key::Enter);
     wait_label(&mut h, "NOTES.md");
-    h.get_by_label("NOTES.md").click();
+    table_row(&h, "NOTES.md").click();
     h.run_steps(2);
     let l = listed("/docs/NOTES.md");
     assert_eq!((l.size, l.date.as_str()), (40, "Jan 2 2023"));
@@ -221,7 +253,7 @@ fn properties_show_size_and_date() {
         .is_some());
     // lsdl prints "Jan  2  2023"; the panel shows ISO dates.
     assert!(h.query_all_by_label_contains("2023-01-02").next().is_some());
-    assert!(h.query_by_label("/docs/NOTES.md").is_some());
+    assert!(has_label(&h, "/docs/NOTES.md"));
     // The text preview shows the file's first line.
     wait_label(&mut h, "# Release notes\n\n- 0.1.0: first release");
 }
@@ -229,7 +261,7 @@ fn properties_show_size_and_date() {
 fn extract_all_to(h: &mut Harness<'static, App>, dest: &Path) {
     h.key_press_modifiers(Modifiers::COMMAND, Key::E);
     h.run_steps(2);
-    h.state_mut().extract_dialog.as_mut().unwrap().dest = dest.display().to_string();
+    h.state_mut().model.extract_dialog.as_mut().unwrap().dest = dest.display().to_string();
     h.step();
     h.get_by_label("Extract").click();
     h.run_steps(2);
@@ -257,7 +289,7 @@ fn extraction_writes_the_files_and_a_summary() {
     }
     let text = std::fs::read_to_string(dir.path().join("README.txt")).unwrap();
     assert!(text.starts_with("Isoscope sample image"));
-    assert!(h.query_by_label("Open folder").is_some());
+    assert!(has_label(&h, "Open folder"));
     let done = format!("Done: {} files", files.len());
     assert!(h.query_by_label_contains(&done).is_some(), "{done}");
 }
@@ -291,20 +323,20 @@ fn cancel_leaves_no_partial_file() {
         inner: FileSource::open(&sample()).unwrap(),
         armed: armed.clone(),
     };
-    let mut app = App::new(AppOptions::default());
+    let mut app = App::new(options());
     app.open_source("slow.iso", Arc::new(source));
     let mut h = harness(app);
     wait_label(&mut h, "README.txt");
     armed.store(true, Ordering::Relaxed);
     extract_all_to(&mut h, dir.path());
     wait_for(&mut h, "running", |h| {
-        h.state().jobs.jobs.first().map(|j| &j.status) == Some(&JobStatus::Running)
+        h.state().model.jobs.jobs.first().map(|j| &j.status) == Some(&JobStatus::Running)
     });
     h.get_by_label("Cancel").click();
     wait_for(&mut h, "cancelled", |h| {
         h.query_by_label_contains("Cancelled").is_some()
     });
-    let job = &h.state().jobs.jobs[0];
+    let job = &h.state().model.jobs.jobs[0];
     let JobStatus::Extracted(s) = &job.status else {
         panic!("{:?}", job.status)
     };
@@ -373,8 +405,8 @@ fn non_image_shows_the_error() {
     wait_for(&mut h, "error", |h| {
         h.query_by_label_contains("not a disc image").is_some()
     });
-    assert!(h.query_by_label("📂  Open a disc image…").is_some());
-    assert!(h.state().session.is_none());
+    assert!(has_label(&h, "📂  Open a disc image…"));
+    assert!(h.state().tab().session.is_none());
 }
 
 /// Ctrl+A selects every row; the status bar counts them.
@@ -385,25 +417,24 @@ fn select_all_and_type_to_select() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
     h.run_steps(2);
     let n = root_names().len();
-    assert_eq!(h.state().selection.nodes.len(), n);
+    assert_eq!(h.state().tab().selection.nodes.len(), n);
     h.event(egui::Event::Text("p".into()));
     h.run_steps(2);
-    let sel = h.state().selection.list();
+    let sel = h.state().tab().selection.list();
     assert_eq!(sel.len(), 1);
     let (_, tree) = h.state().current().unwrap();
     assert_eq!(tree.name(sel[0]), "pictures");
     // Shift+click extends from the anchor.
-    h.get_by_label("README.txt")
-        .click_modifiers(Modifiers::SHIFT);
+    table_row(&h, "README.txt").click_modifiers(Modifiers::SHIFT);
     h.run_steps(2);
     assert_eq!(
-        h.state().selection.nodes.len(),
+        h.state().tab().selection.nodes.len(),
         5,
         "pictures, src, data.bin, md5sum.txt, README.txt"
     );
     h.state_mut().push(Action::SelectAll);
     h.run_steps(1);
-    assert_eq!(h.state().selection.nodes.len(), n);
+    assert_eq!(h.state().tab().selection.nodes.len(), n);
 }
 
 /// Extracting twice into the same folder asks before replacing; "Keep
@@ -425,10 +456,7 @@ fn overwrite_question_renames_when_asked() {
     wait_for(&mut h, "second", |h| {
         h.query_all_by_label_contains("Done: ").count() == 2
     });
-    assert!(
-        h.query_by_label("Replace the existing file?").is_none(),
-        "asked once"
-    );
+    assert!(!has_label(&h, "Replace the existing file?"), "asked once");
     let readme = listed("/README.txt");
     let renamed = dir.path().join("README (2).txt");
     assert_eq!(std::fs::metadata(&renamed).unwrap().len(), readme.size);
@@ -463,7 +491,7 @@ fn verify_compares_with_a_checksum_file() {
     h.run_steps(2);
     h.get_by_label("Verify image").click();
     wait_label(&mut h, &hex);
-    assert!(h.query_by_label("✔ SHA-256 matches SHA256SUMS").is_some());
+    assert!(has_label(&h, "✔ SHA-256 matches SHA256SUMS"));
 }
 
 /// isoinfo's listing of one view (assets/sample.iso9660.txt or
@@ -478,7 +506,7 @@ fn isoinfo_paths(file: &str) -> Vec<String> {
 
 /// Opens a folder of the current one by its name in the table.
 fn enter(h: &mut Harness<'static, App>, folder: &str, then_see: &str) {
-    h.get_by_label(folder).click();
+    table_row(h, folder).click();
     h.step();
     h.key_press(Key::Enter);
     wait_label(h, then_see);
@@ -493,7 +521,7 @@ fn properties_list_the_names_in_other_views() {
     wait_label(&mut h, "README.txt");
     enter(&mut h, "docs", "guides");
     enter(&mut h, "guides", "user-guide.txt");
-    h.get_by_label("user-guide.txt").click();
+    table_row(&h, "user-guide.txt").click();
     let iso = isoinfo_paths("sample.iso9660.txt");
     let joliet = isoinfo_paths("sample.joliet.txt");
     let want_iso = iso
@@ -505,10 +533,10 @@ fn properties_list_the_names_in_other_views() {
         .find(|p| p.ends_with("/user-guide.txt"))
         .unwrap();
     wait_label(&mut h, want_iso);
-    assert!(h.query_by_label("In Joliet").is_some());
+    assert!(has_label(&h, "In Joliet"));
     // The Joliet path equals the Rock Ridge one here, so it is shown
     // three times (path, Rock Ridge row, Joliet row): check the answer.
-    let (_, names) = h.state().names.answer.clone().unwrap();
+    let (_, names) = h.state().tab().names.answer.clone().unwrap();
     let joliet_name = names.iter().find(|(v, _)| *v == View::Joliet).unwrap();
     assert_eq!(&joliet_name.1, want_joliet);
     assert_eq!(h.query_all_by_label(want_joliet).count(), 3);
@@ -517,7 +545,7 @@ fn properties_list_the_names_in_other_views() {
     assert!(!joliet.iter().any(|p| p.contains("readme-link")));
     h.key_press(Key::Backspace);
     wait_label(&mut h, "readme-link");
-    h.get_by_label("readme-link").click();
+    table_row(&h, "readme-link").click();
     let link = h
         .state()
         .current()
@@ -526,13 +554,13 @@ fn properties_list_the_names_in_other_views() {
         .lookup("/docs/readme-link")
         .unwrap();
     wait_for(&mut h, "the link's names", |h| {
-        let n = &h.state().names;
+        let n = &h.state().tab().names;
         n.asked.is_some_and(|a| a.2 == link) && n.answer.is_some()
     });
-    let (views, names) = h.state().names.answer.clone().unwrap();
+    let (views, names) = h.state().tab().names.answer.clone().unwrap();
     assert_eq!(views.len(), 3, "{views:?}");
     assert!(!names.iter().any(|(v, _)| *v == View::Joliet), "{names:?}");
-    assert!(h.query_by_label("— not in this view").is_some());
+    assert!(has_label(&h, "— not in this view"));
     // Plain ISO 9660 holds it as an empty file with a cut name (isoinfo's
     // "README_L." without the version; a dot before an empty extension is
     // not shown).
@@ -593,7 +621,7 @@ fn verify_names_a_file_that_differs_from_md5sum_txt() {
         &mut h,
         &format!("✖ 1 of {n} files listed in /md5sum.txt do NOT match"),
     );
-    assert!(h.query_by_label("./README.txt: MD5 differs").is_some());
+    assert!(has_label(&h, "./README.txt: MD5 differs"));
 }
 
 /// A source whose reads from the thread that reads whole trees
@@ -627,17 +655,17 @@ fn root_shows_before_the_whole_tree_is_read() {
         inner: FileSource::open(&sample()).unwrap(),
         open: gate.clone(),
     };
-    let mut app = App::new(AppOptions::default());
+    let mut app = App::new(options());
     app.open_source("gated.iso", Arc::new(source));
     let mut h = harness(app);
     wait_label(&mut h, "README.txt");
     for name in root_names() {
-        assert!(h.query_by_label(&name).is_some(), "{name} not in the table");
+        assert!(has_label(&h, &name), "{name} not in the table");
     }
     assert!(h.state().current().unwrap().1.is_partial());
     enter(&mut h, "docs", "Listing…");
     h.run_steps(3);
-    assert!(h.query_by_label("NOTES.md").is_none());
+    assert!(!has_label(&h, "NOTES.md"));
     gate.store(true, Ordering::Relaxed);
     wait_label(&mut h, "NOTES.md");
     assert!(!h.state().current().unwrap().1.is_partial());
@@ -645,7 +673,7 @@ fn root_shows_before_the_whole_tree_is_read() {
         let depth = l.path.matches('/').count();
         if depth == 2 {
             let name = l.path.rsplit('/').next().unwrap();
-            assert!(h.query_by_label(name).is_some(), "{name} not in the table");
+            assert!(has_label(&h, name), "{name} not in the table");
         }
     }
 }
@@ -667,7 +695,7 @@ impl egui::DroppedFile for Dropped {
 /// it.
 #[test]
 fn dropping_an_image_on_the_window_opens_it() {
-    let mut h = harness(App::new(AppOptions::default()));
+    let mut h = harness(App::new(options()));
     h.run_steps(2);
     assert!(h
         .query_all_by_label_contains("Open a disc image")
@@ -691,7 +719,7 @@ fn dropping_a_non_image_shows_the_error() {
         "just some text, no volume descriptors\n".repeat(2000),
     )
     .unwrap();
-    let mut h = harness(App::new(AppOptions::default()));
+    let mut h = harness(App::new(options()));
     h.run_steps(2);
     h.input_mut().dropped_files.push(Arc::new(Dropped(text)));
     wait_for(&mut h, "the error", |h| {
@@ -699,10 +727,15 @@ fn dropping_a_non_image_shows_the_error() {
     });
 }
 
-/// The x of the table's Size header (the Name column's right edge);
-/// `label` is "Size", or "Size ⏶" when sorted by it.
+/// The x of a table header's left edge (`label` is "Size", or "Size ⏶"
+/// when sorted by it).
 fn size_header_x(h: &Harness<'static, App>, label: &str) -> f32 {
     h.get_by_role_and_label(Role::Button, label).rect().left()
+}
+
+/// The Size column's width: from its header to the Modified header.
+fn size_width(h: &Harness<'static, App>, label: &str) -> f32 {
+    size_header_x(h, "Modified") - size_header_x(h, label)
 }
 
 /// What the window remembers survives a restart: the settings are written
@@ -715,13 +748,15 @@ fn settings_survive_a_restart() {
     let mut h = harness(App::new(AppOptions {
         settings_path: Some(path.clone()),
         open: Some(sample()),
-        ..AppOptions::default()
+        ..options()
     }));
     wait_label(&mut h, "README.txt");
-    // Widen the Name column by dragging its right edge.
-    let x = size_header_x(&h, "Size");
+    // Widen the Size column by dragging its right edge (where the Modified
+    // header starts); Name, which fills the rest, gets narrower.
+    let x = size_header_x(&h, "Modified");
+    let before = size_width(&h, "Size");
     let y = h
-        .get_by_role_and_label(Role::Button, "Size")
+        .get_by_role_and_label(Role::Button, "Modified")
         .rect()
         .center()
         .y;
@@ -736,23 +771,24 @@ fn settings_survive_a_restart() {
     }
     h.drop_at(egui::pos2(edge.x + 80.0, y));
     h.run_steps(3);
-    let widened = size_header_x(&h, "Size");
+    let widened = size_header_x(&h, "Modified");
+    let wide = size_width(&h, "Size");
     assert!(
-        widened > x + 60.0,
-        "Name column not widened: {x} → {widened}"
+        widened > x + 60.0 && wide > before + 60.0,
+        "Size column not widened: {x} → {widened}, {before} → {wide}"
     );
     // Sort by size, hide the properties panel, choose the dark theme.
     h.get_by_role_and_label(Role::Button, "Size").click();
     wait_for(&mut h, "the listing by size", |h| {
         h.query_by_role_and_label(Role::Button, "Size ⏶").is_some()
     });
-    assert_eq!(size_header_x(&h, "Size ⏶"), widened);
+    assert_eq!(size_header_x(&h, "Modified"), widened);
     h.key_press_modifiers(Modifiers::ALT, Key::Enter);
     h.run_steps(2);
     h.state_mut()
         .push(Action::SetTheme(isoscope::settings::ThemeChoice::Dark));
     h.run_steps(2);
-    assert!(h.query_by_label("Properties").is_none());
+    assert!(!has_label(&h, "Properties"));
     // The window as the windowing layer reports it after a resize.
     h.input_mut()
         .viewports
@@ -780,17 +816,19 @@ fn settings_survive_a_restart() {
         settings: saved,
         settings_path: Some(path.clone()),
         open: Some(sample()),
-        ..AppOptions::default()
+        ..options()
     }));
     wait_for(&mut h, "the listing by size", |h| {
         h.query_by_role_and_label(Role::Button, "Size ⏶").is_some()
     });
-    let restored = size_header_x(&h, "Size ⏶");
+    // Name fills what the others leave, so the wider Size column shows
+    // as its header further left.
+    let restored = size_width(&h, "Size ⏶");
     assert!(
-        (restored - widened).abs() < 1.0,
-        "column width not restored: {widened} then {restored}"
+        (restored - wide).abs() < 1.0,
+        "column width not restored: {wide} then {restored}"
     );
-    assert!(h.query_by_label("Properties").is_none());
+    assert!(!has_label(&h, "Properties"));
     assert_eq!(
         h.ctx.options(|o| o.theme_preference),
         egui::ThemePreference::Dark
@@ -836,11 +874,7 @@ fn image_properties_list_the_format_and_sessions() {
             ""
         };
         let want = format!("{}: from block {}, {blocks} blocks{shown}", f[3], f[1]);
-        assert!(
-            h.query_by_label(&want).is_some(),
-            "no {want:?} for session {}",
-            f[0]
-        );
+        assert!(has_label(&h, &want), "no {want:?} for session {}", f[0]);
     }
     assert!(h
         .query_by_label("ISO 9660 with Rock Ridge, Joliet; 3 sessions")
@@ -860,11 +894,11 @@ fn image_properties_list_the_format_and_sessions() {
 /// person cancelling: nothing is shown then.
 #[test]
 fn no_file_chooser_offers_the_path_field() {
-    let mut h = harness(App::new(AppOptions::default()));
+    let mut h = harness(App::new(options()));
     h.run_steps(2);
     let ctx = h.ctx.clone();
     // A person who took five seconds and cancelled.
-    h.state_mut().ui_state.dialog_started = Some(Instant::now() - Duration::from_secs(5));
+    h.state_mut().model.ui.dialog_started = Some(Instant::now() - Duration::from_secs(5));
     h.state_mut()
         .handle_event(&ctx, isoscope::protocol::Event::PickedImage(None));
     h.run_steps(2);
@@ -872,7 +906,7 @@ fn no_file_chooser_offers_the_path_field() {
         .query_by_label_contains("No file chooser is available")
         .is_none());
     // No chooser at all: the answer came straight back.
-    h.state_mut().ui_state.dialog_started = Some(Instant::now());
+    h.state_mut().model.ui.dialog_started = Some(Instant::now());
     h.state_mut()
         .handle_event(&ctx, isoscope::protocol::Event::PickedImage(None));
     h.run_steps(2);

@@ -435,7 +435,8 @@ fn write_file(
         (None, Encoding::Plain) => {
             copy::copy_plain(s, s.tree.extents(e.node), size, &mut file, buf)?
         }
-        (None, Encoding::Zisofs { .. }) => copy::copy_stream(s, e.node, &mut file, buf)?,
+        // zisofs, Form 2 and audio tracks: read through Image::open_file.
+        (None, _) => copy::copy_stream(s, e.node, &mut file, buf)?,
     }
     meta::apply_to_file(&file, s.tree, e.node, s.options, later_mode).map_err(FileError::Write)?;
     drop(file);

@@ -5,6 +5,20 @@
 //! translate offsets (raw 2352-byte sectors, CUE/BIN, NRG) slot in beside
 //! [`FileSource`] and [`MemorySource`].
 
+pub mod ccd;
+pub mod chd;
+pub mod container;
+pub mod convert;
+pub mod cue;
+pub mod disc;
+pub mod mds;
+pub mod nrg;
+pub mod raw;
+pub mod scan;
+pub mod toc;
+pub mod tracks_dir;
+pub mod virtual_files;
+
 use std::fs::File;
 use std::io;
 use std::path::Path;
@@ -43,6 +57,24 @@ pub fn read_vec(source: &dyn ImageSource, offset: u64, len: usize) -> Result<Vec
         .read_exact_at(offset, &mut buf)
         .map_err(|e| Error::io(offset, e))?;
     Ok(buf)
+}
+
+/// Copies `take` bytes of `src` from `within` into `buf` at `done` (the
+/// step of the translating sources' read loops).
+pub(crate) fn copy_part(
+    src: &[u8],
+    within: usize,
+    take: usize,
+    buf: &mut [u8],
+    done: usize,
+) -> io::Result<()> {
+    let part = src
+        .get(within..within.saturating_add(take))
+        .ok_or(io::ErrorKind::InvalidInput)?;
+    buf.get_mut(done..done.saturating_add(take))
+        .ok_or(io::ErrorKind::InvalidInput)?
+        .copy_from_slice(part);
+    Ok(())
 }
 
 /// A plain image file on the host.

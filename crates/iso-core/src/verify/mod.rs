@@ -13,6 +13,7 @@
 //!   sha256sum.txt, SHA256SUMS at its root) against the files themselves.
 
 pub mod check;
+pub mod digests;
 pub mod internal;
 pub mod sums;
 

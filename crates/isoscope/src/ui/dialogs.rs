@@ -1,19 +1,20 @@
 //! The welcome screen, the open error, and the windows: extract dialog,
 //! overwrite question, About, Keyboard shortcuts.
 
+use super::Out;
 use crate::actions::Action;
-use crate::app::App;
 use crate::extract_job::Choice;
 use crate::format;
+use crate::model::Model;
 use crate::state::Loading;
 
-pub fn welcome(app: &mut App, ui: &mut egui::Ui) {
+pub fn welcome(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
     ui.vertical_centered(|ui| {
         ui.add_space(40.0);
         ui.heading(egui::RichText::new("Isoscope").size(32.0));
         ui.label("Open a disc image to browse it like a folder.");
         ui.add_space(16.0);
-        if let Loading::Failed { path, message } = &app.loading {
+        if let Loading::Failed { path, message } = &m.tab().loading {
             let what = path
                 .as_ref()
                 .map(|p| p.display().to_string())
@@ -22,7 +23,7 @@ pub fn welcome(app: &mut App, ui: &mut egui::Ui) {
             ui.colored_label(ui.visuals().error_fg_color, message.clone());
             ui.add_space(12.0);
         }
-        if let Loading::Opening(p) = &app.loading {
+        if let Loading::Opening(p) = &m.tab().loading {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label(format!("Opening {}…", p.display()));
@@ -31,20 +32,16 @@ pub fn welcome(app: &mut App, ui: &mut egui::Ui) {
         let big = egui::Button::new(egui::RichText::new("📂  Open a disc image…").size(20.0))
             .min_size(egui::vec2(280.0, 48.0));
         if ui.add(big).clicked() {
-            app.actions.push(Action::OpenDialog);
+            out.push(Action::OpenDialog);
         }
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             let w = 420.0;
             ui.add_space(((ui.available_width() - w - 90.0) / 2.0).max(0.0));
-            let r = ui.add(
-                egui::TextEdit::singleline(&mut app.ui_state.path_text)
-                    .hint_text("…or type a path to an image")
-                    .desired_width(w),
-            );
+            let r = path_field(m, ui, out, "…or type a path to an image", w);
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui.button("Open path").clicked() || enter {
-                app.actions.push(Action::OpenTyped);
+                out.push(Action::OpenTyped);
             }
         });
         ui.add_space(16.0);
@@ -62,23 +59,38 @@ pub fn welcome(app: &mut App, ui: &mut egui::Ui) {
             egui::FontId::proportional(16.0),
             ui.visuals().weak_text_color(),
         );
-        if !app.settings.recent.is_empty() {
+        if !m.settings.recent.is_empty() {
             ui.add_space(16.0);
             ui.strong("Recent");
-            for p in app.settings.recent.clone() {
+            for p in &m.settings.recent {
                 if ui.link(p.display().to_string()).clicked() {
-                    app.actions.push(Action::OpenPath(p));
+                    out.push(Action::OpenPath(p.clone()));
                 }
             }
         }
     });
 }
 
-pub fn windows(app: &mut App, ctx: &egui::Context) {
-    extract_dialog(app, ctx);
-    overwrite(app, ctx);
-    open_path(app, ctx);
-    if app.ui_state.show_about {
+/// The path field (welcome screen, "type the image's path" window): the
+/// edited text goes back as an action.
+fn path_field(m: &Model, ui: &mut egui::Ui, out: &mut Out, hint: &str, w: f32) -> egui::Response {
+    let mut text = m.ui.path_text.clone();
+    let r = ui.add(
+        egui::TextEdit::singleline(&mut text)
+            .hint_text(hint)
+            .desired_width(w),
+    );
+    if text != m.ui.path_text {
+        out.push(Action::SetPathText(text));
+    }
+    r
+}
+
+pub fn windows(m: &Model, ctx: &egui::Context, out: &mut Out) {
+    extract_dialog(m, ctx, out);
+    overwrite(m, ctx, out);
+    open_path(m, ctx, out);
+    if m.ui.show_about {
         let mut open = true;
         egui::Window::new("About Isoscope")
             .open(&mut open)
@@ -91,10 +103,10 @@ pub fn windows(app: &mut App, ctx: &egui::Context) {
                 ui.label("License: MIT OR Apache-2.0");
             });
         if !open {
-            app.actions.push(Action::ShowAbout(false));
+            out.push(Action::ShowAbout(false));
         }
     }
-    if app.ui_state.show_shortcuts {
+    if m.ui.show_shortcuts {
         let mut open = true;
         egui::Window::new("Keyboard shortcuts")
             .open(&mut open)
@@ -109,15 +121,15 @@ pub fn windows(app: &mut App, ctx: &egui::Context) {
                 });
             });
         if !open {
-            app.actions.push(Action::ShowShortcuts(false));
+            out.push(Action::ShowShortcuts(false));
         }
     }
 }
 
 /// Shown when the native file chooser could not be opened (rfd found no
 /// desktop portal and no zenity): the same path field as File ▸ Open.
-fn open_path(app: &mut App, ctx: &egui::Context) {
-    if !app.ui_state.show_open_path {
+fn open_path(m: &Model, ctx: &egui::Context, out: &mut Out) {
+    if !m.ui.show_open_path {
         return;
     }
     let mut open = true;
@@ -127,15 +139,13 @@ fn open_path(app: &mut App, ctx: &egui::Context) {
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
         .show(ctx, |ui| {
-            ui.label(
-                "No file chooser is available on this desktop (no XDG desktop portal, no zenity).",
-            );
+            if m.ui.no_chooser {
+                ui.label(
+                    "No file chooser is available on this desktop (no XDG desktop portal, no zenity).",
+                );
+            }
             ui.label("Type the image's path, or drop the file onto the window:");
-            let r = ui.add(
-                egui::TextEdit::singleline(&mut app.ui_state.path_text)
-                    .hint_text("/path/to/image.iso")
-                    .desired_width(420.0),
-            );
+            let r = path_field(m, ui, out, "/path/to/image.iso", 420.0);
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             // Ready to type into when it appears (and after Escape).
             if !enter && !r.lost_focus() && ui.memory(|m| m.focused().is_none()) {
@@ -143,20 +153,20 @@ fn open_path(app: &mut App, ctx: &egui::Context) {
             }
             ui.horizontal(|ui| {
                 if ui.button("Open").clicked() || enter {
-                    app.actions.push(Action::OpenTyped);
+                    out.push(Action::OpenTyped);
                 }
                 if ui.button("Cancel").clicked() {
-                    app.actions.push(Action::ShowOpenPath(false));
+                    out.push(Action::ShowOpenPath(false));
                 }
             });
         });
     if !open {
-        app.actions.push(Action::ShowOpenPath(false));
+        out.push(Action::ShowOpenPath(false));
     }
 }
 
-fn extract_dialog(app: &mut App, ctx: &egui::Context) {
-    let Some(d) = app.extract_dialog.as_mut() else {
+fn extract_dialog(m: &Model, ctx: &egui::Context, out: &mut Out) {
+    let Some(d) = m.extract_dialog.as_ref() else {
         return;
     };
     let what = if d.nodes.is_empty() {
@@ -164,7 +174,6 @@ fn extract_dialog(app: &mut App, ctx: &egui::Context) {
     } else {
         format!("{} selected item(s)", d.nodes.len())
     };
-    let mut acts = Vec::new();
     let mut open = true;
     egui::Window::new("Extract to a folder")
         .open(&mut open)
@@ -174,39 +183,41 @@ fn extract_dialog(app: &mut App, ctx: &egui::Context) {
         .show(ctx, |ui| {
             ui.label(format!("Extract {what} to:"));
             ui.horizontal(|ui| {
+                let mut dest = d.dest.clone();
                 ui.add(
-                    egui::TextEdit::singleline(&mut d.dest)
+                    egui::TextEdit::singleline(&mut dest)
                         .hint_text("destination folder")
                         .desired_width(320.0),
                 );
+                if dest != d.dest {
+                    out.push(Action::SetExtractDest(dest));
+                }
                 if ui.button("Browse…").clicked() {
-                    acts.push(Action::BrowseDest);
+                    out.push(Action::BrowseDest);
                 }
             });
             ui.horizontal(|ui| {
                 let ok = !d.dest.trim().is_empty();
                 if ui.add_enabled(ok, egui::Button::new("Extract")).clicked() {
-                    acts.push(Action::ExtractTo {
+                    out.push(Action::ExtractTo {
                         nodes: d.nodes.clone(),
                         dest: d.dest.trim().into(),
                     });
                 }
                 if ui.button("Cancel").clicked() {
-                    acts.push(Action::CloseExtractDialog);
+                    out.push(Action::CloseExtractDialog);
                 }
             });
         });
     if !open {
-        acts.push(Action::CloseExtractDialog);
+        out.push(Action::CloseExtractDialog);
     }
-    app.actions.extend(acts);
 }
 
-fn overwrite(app: &mut App, ctx: &egui::Context) {
-    let Some((_, c)) = app.jobs.asks.first().cloned() else {
+fn overwrite(m: &Model, ctx: &egui::Context, out: &mut Out) {
+    let Some((_, c)) = m.jobs.asks.first() else {
         return;
     };
-    let mut acts = Vec::new();
     egui::Modal::new(egui::Id::unique("overwrite")).show(ctx, |ui| {
         ui.heading("Replace the existing file?");
         ui.label(format!("{} already exists.", c.host_path.display()));
@@ -216,18 +227,20 @@ fn overwrite(app: &mut App, ctx: &egui::Context) {
             c.image_path,
             format::size(c.new_len)
         ));
-        ui.checkbox(&mut app.jobs.apply_to_all, "Do this for all conflicts");
+        let mut all = m.jobs.apply_to_all;
+        if ui.checkbox(&mut all, "Do this for all conflicts").changed() {
+            out.push(Action::SetApplyToAll(all));
+        }
         ui.horizontal(|ui| {
-            if ui.button("Overwrite").clicked() {
-                acts.push(Action::Answer(Choice::Overwrite));
-            }
-            if ui.button("Skip").clicked() {
-                acts.push(Action::Answer(Choice::Skip));
-            }
-            if ui.button("Keep both (rename)").clicked() {
-                acts.push(Action::Answer(Choice::Rename));
+            for (label, choice) in [
+                ("Overwrite", Choice::Overwrite),
+                ("Skip", Choice::Skip),
+                ("Keep both (rename)", Choice::Rename),
+            ] {
+                if ui.button(label).clicked() {
+                    out.push(Action::Answer(choice));
+                }
             }
         });
     });
-    app.actions.extend(acts);
 }

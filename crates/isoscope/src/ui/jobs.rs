@@ -1,28 +1,19 @@
 //! The jobs panel: progress bars with rate, ETA, current file and Cancel;
 //! summaries with "Open folder"; verification results.
 
+use super::Out;
 use crate::actions::Action;
-use crate::app::App;
 use crate::format;
+use crate::model::Model;
 use crate::state::{JobStatus, JobView, JobWhat};
 
-pub fn panel(app: &mut App, ui: &mut egui::Ui) {
-    let jobs = app.jobs.jobs.clone();
+pub fn panel(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
     egui::ScrollArea::vertical()
         .auto_shrink([false, true])
         .show(ui, |ui| {
-            if let Some((counters, total)) = &app.drag.running {
-                if *total >= crate::drag::SHOW_PROGRESS_FROM {
-                    let p = counters.snapshot();
-                    ui.label(format!("Dragging out: {}", p.current));
-                    ui.add(
-                        egui::ProgressBar::new(fraction(p.bytes_done, *total)).show_percentage(),
-                    );
-                }
-            }
             // Newest first: the job just started is the one people look for.
-            for job in jobs.iter().rev() {
-                ui.group(|ui| one(app, ui, job));
+            for job in m.jobs.jobs.iter().rev() {
+                ui.group(|ui| one(ui, out, job));
             }
         });
 }
@@ -39,22 +30,26 @@ fn title(job: &JobView) -> String {
     match &job.what {
         JobWhat::Extract { dest } => format!("Extract to {}", dest.display()),
         JobWhat::Verify => "Verify image".into(),
+        JobWhat::DragOut { dest } => format!("Drag out to {}", dest.display()),
+        JobWhat::Open { name, .. } => format!("Open {name}"),
+        JobWhat::Checksums { .. } => "Checksums".into(),
+        JobWhat::Test => "Test image".into(),
     }
 }
 
-fn one(app: &mut App, ui: &mut egui::Ui, job: &JobView) {
+fn one(ui: &mut egui::Ui, out: &mut Out, job: &JobView) {
     ui.horizontal(|ui| {
         ui.strong(title(job));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if job.done() {
                 if ui.button("Dismiss").clicked() {
-                    app.actions.push(Action::DismissJob(job.id));
+                    out.push(Action::DismissJob(job.id));
                 }
             } else if ui
                 .add_enabled(!job.cancelling, egui::Button::new("Cancel"))
                 .clicked()
             {
-                app.actions.push(Action::CancelJob(job.id));
+                out.push(Action::CancelJob(job.id));
             }
         });
     });
@@ -85,6 +80,17 @@ fn one(app: &mut App, ui: &mut egui::Ui, job: &JobView) {
                 ui.weak("Cancelling…");
             }
         }
+        JobStatus::Opened(s) => {
+            if let Some(e) = s.error.as_ref().or(s.failed.first().map(|f| &f.1)) {
+                ui.colored_label(ui.visuals().error_fg_color, format!("Cannot open it: {e}"));
+            } else if s.cancelled {
+                ui.weak("Cancelled.");
+            } else {
+                ui.label("Opened.");
+            }
+        }
+        JobStatus::Checksummed(r) => checksums(ui, out, job.id.0, r),
+        JobStatus::Tested(r) => tested(ui, job.id.0, r),
         JobStatus::Extracted(s) => {
             if let Some(e) = &s.error {
                 ui.colored_label(
@@ -126,7 +132,7 @@ fn one(app: &mut App, ui: &mut egui::Ui, job: &JobView) {
                 });
             }
             if !s.dest.as_os_str().is_empty() && ui.button("Open folder").clicked() {
-                app.actions.push(Action::OpenFolder(s.dest.clone()));
+                out.push(Action::OpenFolder(s.dest.clone()));
             }
         }
         JobStatus::Verified(r) => {
@@ -216,4 +222,63 @@ fn inside_lists(ui: &mut egui::Ui, id: u64, lists: &[crate::verify_job::InsideLi
                 }
             });
     }
+}
+
+/// Checksums of files: one block per file, each digest with a copy button.
+fn checksums(ui: &mut egui::Ui, out: &mut Out, id: u64, r: &crate::checksum_job::ChecksumReport) {
+    if r.cancelled {
+        ui.weak("Cancelled.");
+    }
+    if r.left_out > 0 {
+        ui.weak(format!(
+            "{} more files were left out.",
+            format::count(r.left_out as u64)
+        ));
+    }
+    ui.weak(format!(
+        "{} file(s): select one to see its checksums in Properties, or open it here.",
+        format::count(r.files.len() as u64)
+    ));
+    for (i, f) in r.files.iter().enumerate() {
+        egui::CollapsingHeader::new(&f.path)
+            .id_salt(("sums", id, i))
+            .default_open(false)
+            .show(ui, |ui| {
+                super::side::digest_grid(ui, out, ("sumgrid", id, i), f)
+            });
+    }
+}
+
+/// Test image: the summary, then what failed and where.
+fn tested(ui: &mut egui::Ui, id: u64, r: &crate::test_job::TestReport) {
+    if r.cancelled {
+        ui.colored_label(ui.visuals().warn_fg_color, "Cancelled.");
+    }
+    let summary = r.summary();
+    if r.failed == 0 && r.warnings.is_empty() {
+        ui.colored_label(
+            egui::Color32::from_rgb(0x2e, 0x9e, 0x4f),
+            format!("✔ {summary}"),
+        );
+        return;
+    }
+    ui.colored_label(ui.visuals().error_fg_color, format!("✖ {summary}"));
+    for w in &r.warnings {
+        ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {w}"));
+    }
+    if r.failed == 0 {
+        return;
+    }
+    egui::CollapsingHeader::new("Files that cannot be read")
+        .id_salt(("test", id))
+        .default_open(true)
+        .show(ui, |ui| {
+            for f in &r.failures {
+                ui.label(format!("{}: {}", f.path, f.what));
+            }
+            let more = r.failed.saturating_sub(r.failures.len() as u64);
+            if more > 0 {
+                ui.weak(format!("… and {more} more"));
+            }
+        });
 }

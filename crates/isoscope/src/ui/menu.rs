@@ -1,79 +1,113 @@
-//! The menu bar: File, View, Tools, Help.
+//! The menu bar: File, Edit (the context menu's items for the selection),
+//! View, Tools, Help.
 
+use super::{context, Out};
 use crate::actions::Action;
-use crate::app::App;
+use crate::model::Model;
 use crate::settings::ThemeChoice;
 
-pub fn bar(app: &mut App, ui: &mut egui::Ui) {
+pub fn bar(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
     egui::MenuBar::new().ui(ui, |ui| {
-        ui.menu_button("File", |ui| file(app, ui));
-        ui.menu_button("View", |ui| view(app, ui));
-        ui.menu_button("Tools", |ui| {
-            let open = app.session.is_some();
-            if ui
-                .add_enabled(open, egui::Button::new("Verify image"))
-                .clicked()
-            {
-                app.actions.push(Action::Verify);
-            }
+        ui.menu_button("File", |ui| file(m, ui, out));
+        ui.menu_button("Edit", |ui| {
+            let sel = m.tab().selection.list();
+            context::items(m, ui, out, &sel, None);
         });
+        ui.menu_button("View", |ui| view(m, ui, out));
+        ui.menu_button("Tools", |ui| tools(m, ui, out));
         ui.menu_button("Help", |ui| {
             if ui
                 .add(egui::Button::new("Keyboard shortcuts").shortcut_text("F1"))
                 .clicked()
             {
-                app.actions.push(Action::ShowShortcuts(true));
+                out.push(Action::ShowShortcuts(true));
             }
             if ui.button("About Isoscope").clicked() {
-                app.actions.push(Action::ShowAbout(true));
+                out.push(Action::ShowAbout(true));
             }
         });
     });
 }
 
-fn file(app: &mut App, ui: &mut egui::Ui) {
+fn tools(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
+    let open = m.tab().session.is_some();
+    let readable = m.tab().current().is_some();
+    if ui
+        .add_enabled(open, egui::Button::new("Verify image"))
+        .on_hover_text("Checksums of the whole image, compared with the checksum files beside it and on the disc")
+        .clicked()
+    {
+        out.push(Action::Verify);
+    }
+    if ui
+        .add_enabled(readable, egui::Button::new("Test image"))
+        .on_hover_text("Read every file end to end and list what cannot be read")
+        .clicked()
+    {
+        out.push(Action::TestImage);
+    }
+    let sel = m.tab().selection.list();
+    if ui
+        .add_enabled(
+            !sel.is_empty(),
+            egui::Button::new("Checksums of the selection"),
+        )
+        .clicked()
+    {
+        out.push(Action::Checksums(sel));
+    }
+}
+
+fn file(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
     if ui
         .add(egui::Button::new("Open…").shortcut_text("Ctrl+O"))
         .clicked()
     {
-        app.actions.push(Action::OpenDialog);
+        out.push(Action::OpenDialog);
     }
-    ui.horizontal(|ui| {
-        let r = ui.add(
-            egui::TextEdit::singleline(&mut app.ui_state.path_text)
-                .hint_text("or type a path")
-                .desired_width(220.0),
-        );
-        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if ui.button("Open path").clicked() || enter {
-            app.actions.push(Action::OpenTyped);
-            ui.close();
-        }
-    });
+    // A text field inside a menu closes it when clicked: the path is
+    // typed in a window of its own.
+    if ui.button("Open path…").clicked() {
+        out.push(Action::ShowOpenPath(true));
+    }
     ui.menu_button("Recent", |ui| {
-        if app.settings.recent.is_empty() {
+        if m.settings.recent.is_empty() {
             ui.weak("No recent images");
         }
-        for p in app.settings.recent.clone() {
+        for p in &m.settings.recent {
             if ui.button(p.display().to_string()).clicked() {
-                app.actions.push(Action::OpenPath(p));
+                out.push(Action::OpenPath(p.clone()));
             }
         }
     });
     ui.separator();
-    let open = app.session.is_some();
+    if ui
+        .add(egui::Button::new("New tab").shortcut_text("Ctrl+T"))
+        .clicked()
+    {
+        out.push(Action::NewTab);
+    }
+    if ui
+        .add(egui::Button::new("Close tab").shortcut_text("Ctrl+W"))
+        .clicked()
+    {
+        out.push(Action::CloseTab(None));
+    }
+    ui.separator();
+    let open = m.tab().session.is_some();
+    let sel = m.tab().selection.list();
     if ui
         .add_enabled(open, egui::Button::new("Extract…").shortcut_text("Ctrl+E"))
         .clicked()
     {
-        app.actions.push(Action::Extract);
+        out.push(Action::Extract(sel.clone()));
     }
     if ui
         .add_enabled(open, egui::Button::new("Extract here"))
         .on_hover_text("Into a folder named after the image, beside it")
         .clicked()
     {
-        app.actions.push(Action::ExtractHere);
+        out.push(Action::ExtractHere(sel));
     }
     ui.separator();
     if ui.button("Quit").clicked() {
@@ -81,19 +115,31 @@ fn file(app: &mut App, ui: &mut egui::Ui) {
     }
 }
 
-fn view(app: &mut App, ui: &mut egui::Ui) {
-    let p = app.settings.panels;
-    if ui.checkbox(&mut p.tree.clone(), "Folder tree").clicked() {
-        app.actions.push(Action::ToggleTree);
+fn view(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
+    let p = m.settings.panels;
+    for (on, label, act) in [
+        (p.tree, "Folder tree", Action::ToggleTree),
+        (
+            p.properties,
+            "Properties (Alt+Enter)",
+            Action::ToggleProperties,
+        ),
+        (p.preview, "Preview", Action::TogglePreview),
+    ] {
+        if ui.checkbox(&mut on.clone(), label).clicked() {
+            out.push(act);
+        }
     }
+    ui.separator();
+    let mut w = m.settings.writable;
     if ui
-        .checkbox(&mut p.properties.clone(), "Properties (Alt+Enter)")
+        .checkbox(&mut w, "Make extracted files writable")
+        .on_hover_text(
+            "Files on discs are read-only; extracted copies get the owner's write permission",
+        )
         .clicked()
     {
-        app.actions.push(Action::ToggleProperties);
-    }
-    if ui.checkbox(&mut p.preview.clone(), "Preview").clicked() {
-        app.actions.push(Action::TogglePreview);
+        out.push(Action::SetWritable(w));
     }
     ui.separator();
     ui.label("Theme");
@@ -102,8 +148,8 @@ fn view(app: &mut App, ui: &mut egui::Ui) {
         (ThemeChoice::Light, "Light"),
         (ThemeChoice::Dark, "Dark"),
     ] {
-        if ui.radio(app.settings.theme == t, label).clicked() {
-            app.actions.push(Action::SetTheme(t));
+        if ui.radio(m.settings.theme == t, label).clicked() {
+            out.push(Action::SetTheme(t));
         }
     }
 }

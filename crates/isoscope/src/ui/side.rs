@@ -3,24 +3,26 @@
 
 use iso_core::{NodeId, NodeKind, Tree};
 
+use super::Out;
 use crate::actions::Action;
-use crate::app::App;
+use crate::checksum_job::FileSums;
 use crate::format;
+use crate::model::Model;
 use crate::protocol::{PreviewContent, PreviewKind};
 use crate::state::Session;
 
-pub fn pane(app: &mut App, ui: &mut egui::Ui) {
+pub fn pane(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
     ui.set_min_width(ui.available_width());
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            if app.settings.panels.properties {
+            if m.settings.panels.properties {
                 ui.heading("Properties");
-                properties(app, ui);
+                properties(m, ui, out);
                 ui.separator();
             }
-            if app.settings.panels.preview {
-                preview(app, ui);
+            if m.settings.panels.preview {
+                preview(m, ui, out);
             }
         });
 }
@@ -39,15 +41,26 @@ fn grid(ui: &mut egui::Ui, id: &str, rows: &[(String, String)]) {
         });
 }
 
-fn properties(app: &App, ui: &mut egui::Ui) {
-    let Some(s) = &app.session else { return };
-    let sel = app.selection.list();
-    match (sel.as_slice(), app.current()) {
+fn properties(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
+    let tab = m.tab();
+    let Some(s) = &tab.session else { return };
+    let sel = tab.selection.list();
+    match (sel.as_slice(), tab.current()) {
         ([], _) | (_, None) => image_properties(s, ui),
-        ([one], Some((_, tree))) => {
+        ([one], Some((view, tree))) => {
             let mut rows = node_rows(tree, *one);
-            rows.extend(view_rows(app));
+            rows.extend(view_rows(m));
             grid(ui, "node_props", &rows);
+            if let Some(u) = tree.unix(*one) {
+                ui.horizontal(|ui| {
+                    ui.strong("Mode");
+                    ui.add(egui::Label::new(
+                        egui::RichText::new(format::mode_string(u.mode)).monospace(),
+                    ))
+                    .on_hover_text(format!("{:o} (octal)", u.mode));
+                });
+            }
+            node_checksums(m, ui, out, view, *one, tree);
         }
         (many, Some((_, tree))) if tree.is_partial() => grid(
             ui,
@@ -84,7 +97,7 @@ fn properties(app: &App, ui: &mut egui::Ui) {
 
 fn node_rows(tree: &Tree, id: NodeId) -> Vec<(String, String)> {
     let mut rows = vec![
-        ("Name".to_string(), tree.name(id).to_string()),
+        ("Name".to_string(), tree.display_name(id).into_owned()),
         ("Path".into(), tree.path(id)),
         ("Type".into(), format::type_label(tree, id)),
     ];
@@ -111,9 +124,11 @@ fn node_rows(tree: &Tree, id: NodeId) -> Vec<(String, String)> {
         rows.push((capitalise(kind.as_str()), format::time(t)));
     }
     if let Some(u) = tree.unix(id) {
-        rows.push(("Mode".into(), format!("{:o}", u.mode)));
         rows.push(("Owner".into(), format!("uid {} gid {}", u.uid, u.gid)));
         rows.push(("Links".into(), u.nlink.to_string()));
+    }
+    if let Some(xa) = tree.xa(id) {
+        rows.push(("CD-XA".into(), xa.describe()));
     }
     if let Some(t) = tree.link_target(id) {
         rows.push(("Link target".into(), t.to_string()));
@@ -130,8 +145,8 @@ fn node_rows(tree: &Tree, id: NodeId) -> Vec<(String, String)> {
 }
 
 /// Which views hold the selected entry, and its path in each.
-fn view_rows(app: &App) -> Vec<(String, String)> {
-    let Some((views, names)) = &app.names.answer else {
+fn view_rows(m: &Model) -> Vec<(String, String)> {
+    let Some((views, names)) = &m.tab().names.answer else {
         return vec![("In other views".into(), "looking…".into())];
     };
     views
@@ -151,6 +166,86 @@ fn capitalise(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+/// The checksums of the one selected file, or the button computing them.
+fn node_checksums(
+    m: &Model,
+    ui: &mut egui::Ui,
+    out: &mut Out,
+    view: iso_core::View,
+    node: NodeId,
+    tree: &Tree,
+) {
+    if tree.kind(node) != NodeKind::File {
+        return;
+    }
+    ui.add_space(6.0);
+    match m.tab().checksums.get(&(view, node)) {
+        Some(f) => {
+            ui.strong("Checksums");
+            digest_grid(ui, out, "node_sums", f);
+        }
+        None => {
+            let running =
+                m.jobs.jobs.iter().any(|j| {
+                    matches!(j.what, crate::state::JobWhat::Checksums { .. }) && !j.done()
+                });
+            if running {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Computing checksums…");
+                });
+            } else if ui
+                .button("Checksums…")
+                .on_hover_text("CRC32, MD5, SHA-1, SHA-256, SHA-512 and BLAKE3 of this file")
+                .clicked()
+            {
+                out.push(Action::Checksums(vec![node]));
+            }
+        }
+    }
+}
+
+/// A file's digests, each with a copy button, and what the disc's own
+/// checksum lists say about it.
+pub fn digest_grid(
+    ui: &mut egui::Ui,
+    out: &mut Out,
+    id: impl std::hash::Hash + std::fmt::Debug,
+    f: &FileSums,
+) {
+    if let Some(e) = &f.error {
+        ui.colored_label(ui.visuals().error_fg_color, format!("Cannot be read: {e}"));
+        return;
+    }
+    ui.push_id(id, |ui| {
+        for (algo, hex) in &f.digests {
+            ui.horizontal(|ui| {
+                ui.strong(*algo);
+                if ui
+                    .small_button("Copy")
+                    .on_hover_text(format!("Copy the {algo}"))
+                    .clicked()
+                {
+                    out.push(Action::CopyText(hex.clone()));
+                }
+            });
+            // Long digests wrap rather than hide behind an ellipsis.
+            ui.add(egui::Label::new(egui::RichText::new(hex).monospace()).wrap());
+        }
+    });
+    let good = egui::Color32::from_rgb(0x2e, 0x9e, 0x4f);
+    for l in &f.listed {
+        if l.matches {
+            ui.colored_label(good, format!("✔ {} matches {}", l.algorithm, l.list));
+        } else {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("✖ {} does NOT match {}", l.algorithm, l.list),
+            );
+        }
     }
 }
 
@@ -268,12 +363,13 @@ fn image_properties(s: &Session, ui: &mut egui::Ui) {
     }
 }
 
-fn preview(app: &mut App, ui: &mut egui::Ui) {
-    let Some(node) = app.preview.node else {
+fn preview(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
+    let p = &m.tab().preview;
+    let Some(node) = p.node else {
         ui.weak("Select a file to preview it.");
         return;
     };
-    let kind = app.preview.kind;
+    let kind = p.kind;
     ui.horizontal(|ui| {
         ui.heading("Preview");
         for (k, label) in [
@@ -286,12 +382,12 @@ fn preview(app: &mut App, ui: &mut egui::Ui) {
                 (a, b) => a == Some(b),
             };
             if ui.selectable_label(on, label).clicked() && !on {
-                app.actions.push(Action::Preview(k));
+                out.push(Action::Preview(k));
             }
         }
     });
     let _ = node;
-    match &app.preview.content {
+    match &p.content {
         None => {
             ui.spinner();
         }
@@ -302,7 +398,7 @@ fn preview(app: &mut App, ui: &mut egui::Ui) {
             ui.add(egui::Label::new(egui::RichText::new(t.clone()).monospace()).wrap());
         }
         Some(PreviewContent::Picture { original, .. }) => {
-            if let Some(tex) = &app.preview.texture {
+            if let Some(tex) = &p.texture {
                 let size = tex.size_vec2();
                 let avail = ui.available_width().max(64.0);
                 let scale = (avail / size.x).min(1.0);
@@ -319,16 +415,14 @@ fn preview(app: &mut App, ui: &mut egui::Ui) {
             let (page, pages) = (*page, *pages);
             ui.horizontal(|ui| {
                 if ui.add_enabled(page > 0, egui::Button::new("◀")).clicked() {
-                    app.actions
-                        .push(Action::Preview(PreviewKind::Hex { page: page - 1 }));
+                    out.push(Action::Preview(PreviewKind::Hex { page: page - 1 }));
                 }
                 ui.label(format!("page {} of {pages}", page + 1));
                 if ui
                     .add_enabled(page + 1 < pages, egui::Button::new("▶"))
                     .clicked()
                 {
-                    app.actions
-                        .push(Action::Preview(PreviewKind::Hex { page: page + 1 }));
+                    out.push(Action::Preview(PreviewKind::Hex { page: page + 1 }));
                 }
             });
             // Its own horizontal scroller, so the dump never widens the panel.

@@ -3,107 +3,110 @@
 
 use iso_core::NodeId;
 
+use super::Out;
 use crate::actions::Action;
-use crate::app::App;
+use crate::model::Model;
 
-pub fn show(app: &mut App, ui: &mut egui::Ui) {
+pub fn show(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
     ui.horizontal(|ui| {
-        nav_buttons(app, ui);
+        nav_buttons(m, ui, out);
         ui.separator();
-        views(app, ui);
+        views(m, ui, out);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let props = app.settings.panels.properties;
+            let props = m.settings.panels.properties;
             if ui
                 .selectable_label(props, "ℹ Properties")
                 .on_hover_text("Show or hide properties (Alt+Enter)")
                 .clicked()
             {
-                app.actions.push(Action::ToggleProperties);
+                out.push(Action::ToggleProperties);
             }
             if ui
                 .button("⬇ Extract…")
                 .on_hover_text("Extract the selection, or everything (Ctrl+E)")
                 .clicked()
             {
-                app.actions.push(Action::Extract);
+                out.push(Action::Extract(m.tab().selection.list()));
             }
-            filter(app, ui);
+            filter(m, ui, out);
         });
     });
-    ui.horizontal(|ui| breadcrumb(app, ui));
+    ui.horizontal(|ui| breadcrumb(m, ui, out));
 }
 
-fn nav_buttons(app: &mut App, ui: &mut egui::Ui) {
-    let back = !app.browser.back.is_empty();
-    let fwd = !app.browser.forward.is_empty();
-    let up = app
+fn nav_buttons(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
+    let b = &m.tab().browser;
+    let up = m
+        .tab()
         .current()
-        .and_then(|(_, t)| app.browser.dir.and_then(|d| t.parent(d)))
+        .and_then(|(_, t)| b.dir.and_then(|d| t.parent(d)))
         .is_some();
-    if ui
-        .add_enabled(back, egui::Button::new("⬅"))
-        .on_hover_text("Back (Alt+Left)")
-        .clicked()
-    {
-        app.actions.push(Action::Back);
-    }
-    if ui
-        .add_enabled(fwd, egui::Button::new("➡"))
-        .on_hover_text("Forward (Alt+Right)")
-        .clicked()
-    {
-        app.actions.push(Action::Forward);
-    }
-    if ui
-        .add_enabled(up, egui::Button::new("⬆"))
-        .on_hover_text("Up (Alt+Up, Backspace)")
-        .clicked()
-    {
-        app.actions.push(Action::Up);
+    for (enabled, label, hint, act) in [
+        (!b.back.is_empty(), "⬅", "Back (Alt+Left)", Action::Back),
+        (
+            !b.forward.is_empty(),
+            "➡",
+            "Forward (Alt+Right)",
+            Action::Forward,
+        ),
+        (up, "⬆", "Up (Alt+Up, Backspace)", Action::Up),
+    ] {
+        if ui
+            .add_enabled(enabled, egui::Button::new(label))
+            .on_hover_text(hint)
+            .clicked()
+        {
+            out.push(act);
+        }
     }
 }
 
-fn views(app: &mut App, ui: &mut egui::Ui) {
-    let Some(s) = &app.session else { return };
-    let views = s.info.views.clone();
+fn views(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
+    let Some(s) = &m.tab().session else { return };
     let current = s.view;
-    if views.is_empty() {
+    if s.info.views.is_empty() {
         ui.weak("no readable file system");
         return;
     }
     egui::ComboBox::new("view", "View")
         .selected_text(current.map(|v| v.label()).unwrap_or("—"))
         .show_ui(ui, |ui| {
-            for v in views {
+            for &v in &s.info.views {
                 if ui.selectable_label(current == Some(v), v.label()).clicked() {
-                    app.actions.push(Action::SetView(v));
+                    out.push(Action::SetView(v));
                 }
             }
         });
 }
 
-fn filter(app: &mut App, ui: &mut egui::Ui) {
-    let id = egui::Id::unique("filter");
+fn filter(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
+    let b = &m.tab().browser;
+    let id = egui::Id::unique("filter").with(m.active);
+    let mut text = b.filter.clone();
     let r = ui.add(
-        egui::TextEdit::singleline(&mut app.browser.filter)
+        egui::TextEdit::singleline(&mut text)
             .id(id)
             .hint_text("🔍 Filter (Ctrl+F)")
             .desired_width(200.0),
     );
-    if app.browser.focus_filter {
-        app.browser.focus_filter = false;
+    if b.focus_filter {
         r.request_focus();
+        out.push(Action::FilterFocused);
     }
     if r.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-        app.browser.filter.clear();
+        text.clear();
+    }
+    if text != b.filter {
+        out.push(Action::SetFilter(text));
     }
 }
 
-fn breadcrumb(app: &mut App, ui: &mut egui::Ui) {
-    let Some((_, tree)) = app.current() else {
+fn breadcrumb(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
+    let tab = m.tab();
+    let Some((_, tree)) = tab.current() else {
         return;
     };
-    let Some(dir) = app.browser.dir else { return };
+    let Some(dir) = tab.browser.dir else { return };
     let mut chain: Vec<NodeId> = Vec::new();
     let mut at = Some(dir);
     while let Some(d) = at {
@@ -114,7 +117,6 @@ fn breadcrumb(app: &mut App, ui: &mut egui::Ui) {
         at = tree.parent(d);
     }
     chain.reverse();
-    let mut clicked = None;
     for (i, &d) in chain.iter().enumerate() {
         if i > 0 {
             ui.weak("›");
@@ -122,16 +124,13 @@ fn breadcrumb(app: &mut App, ui: &mut egui::Ui) {
         let name = if i == 0 {
             "💿 /".to_string()
         } else {
-            tree.name(d).to_string()
+            tree.display_name(d).into_owned()
         };
         if ui.selectable_label(d == dir, name).clicked() {
-            clicked = Some(d);
+            out.push(Action::Navigate(d));
         }
     }
-    if !app.browser.filter.is_empty() {
+    if !tab.browser.filter.is_empty() {
         ui.weak("— showing matches in the whole image");
-    }
-    if let Some(d) = clicked {
-        app.actions.push(Action::Navigate(d));
     }
 }

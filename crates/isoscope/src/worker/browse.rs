@@ -74,7 +74,8 @@ struct Browse<'a> {
     jobs: &'a Sender<Job>,
     controls: &'a JobControls,
     settings_path: Option<PathBuf>,
-    current: Option<Current>,
+    /// Open images by id (one per tab).
+    images: HashMap<ImageId, Current>,
     loaded_tx: Sender<Loaded>,
     /// Commands waiting for a whole tree.
     deferred: Vec<Command>,
@@ -94,7 +95,7 @@ pub fn run(
         jobs,
         controls,
         settings_path,
-        current: None,
+        images: HashMap::new(),
         loaded_tx,
         deferred: Vec::new(),
     };
@@ -192,7 +193,7 @@ impl Browse<'_> {
             } => {
                 // A partial tree's ids name the same entries as the whole
                 // tree's, so it is good enough for a preview.
-                if let (Some(tree), Some(cur)) = (self.tree(image, view), self.current.as_ref()) {
+                if let (Some(tree), Some(cur)) = (self.tree(image, view), self.images.get(&image)) {
                     let content = preview(&cur.image, &tree, node, kind);
                     self.out.send(Event::Preview {
                         image,
@@ -204,13 +205,18 @@ impl Browse<'_> {
             }
             Command::Names { image, view, node } => self.names(image, view, node),
             Command::Extract { job, request } => {
-                let kind = match (self.whole(request.image, request.view), &self.current) {
+                let kind = match (
+                    self.whole(request.image, request.view),
+                    self.images.get(&request.image),
+                ) {
                     (Whole::Pending, _) => return self.defer(Command::Extract { job, request }),
                     (Whole::Ready(tree), Some(c)) => JobKind::Extract {
                         image: c.image.clone(),
                         tree,
                         nodes: request.nodes,
                         dest: request.dest,
+                        writable: request.writable,
+                        reply: None,
                     },
                     _ => JobKind::Missing,
                 };
@@ -222,21 +228,111 @@ impl Browse<'_> {
                     answers,
                 });
             }
+            Command::DragExtract {
+                job,
+                request,
+                reply,
+            } => {
+                let kind = match (
+                    self.whole(request.image, request.view),
+                    self.images.get(&request.image),
+                ) {
+                    (Whole::Pending, _) => {
+                        return self.defer(Command::DragExtract {
+                            job,
+                            request,
+                            reply,
+                        })
+                    }
+                    (Whole::Ready(tree), Some(c)) => {
+                        self.out.send(Event::DragQueued {
+                            job,
+                            image: request.image,
+                            dest: request.dest.clone(),
+                        });
+                        JobKind::Extract {
+                            image: c.image.clone(),
+                            tree,
+                            nodes: request.nodes,
+                            dest: request.dest,
+                            writable: request.writable,
+                            reply: Some(reply),
+                        }
+                    }
+                    _ => {
+                        let _ = reply.send(JobSummary {
+                            error: Some("the image is no longer open".into()),
+                            ..JobSummary::default()
+                        });
+                        return;
+                    }
+                };
+                self.queue_job(job, kind);
+            }
+            Command::OpenFile { job, request } => {
+                let kind = match self.whole(request.image, request.view) {
+                    Whole::Pending => return self.defer(Command::OpenFile { job, request }),
+                    Whole::Ready(tree) => {
+                        match (request.nodes.first(), self.images.get(&request.image)) {
+                            (Some(&node), Some(c)) => JobKind::OpenFile {
+                                image: c.image.clone(),
+                                tree,
+                                node,
+                                dir: request.dest,
+                            },
+                            _ => JobKind::Missing,
+                        }
+                    }
+                    Whole::Gone => JobKind::Missing,
+                };
+                self.queue_job(job, kind);
+            }
+            Command::Checksums {
+                job,
+                image,
+                view,
+                nodes,
+            } => {
+                let kind = match (self.whole(image, view), self.images.get(&image)) {
+                    (Whole::Pending, _) => {
+                        return self.defer(Command::Checksums {
+                            job,
+                            image,
+                            view,
+                            nodes,
+                        })
+                    }
+                    (Whole::Ready(tree), Some(c)) => JobKind::Checksums {
+                        image: c.image.clone(),
+                        tree,
+                        nodes,
+                    },
+                    _ => JobKind::Missing,
+                };
+                self.queue_job(job, kind);
+            }
+            Command::Test { job, image, view } => {
+                let kind = match (self.whole(image, view), self.images.get(&image)) {
+                    (Whole::Pending, _) => return self.defer(Command::Test { job, image, view }),
+                    (Whole::Ready(tree), Some(c)) => JobKind::Test {
+                        image: c.image.clone(),
+                        tree,
+                    },
+                    _ => JobKind::Missing,
+                };
+                self.queue_job(job, kind);
+            }
             Command::Verify { job, image } => {
                 // The default view's tree finds the disc's own checksum
                 // lists (md5sum.txt, ...); an image without one is hashed
                 // all the same.
-                let view = self
-                    .current
-                    .as_ref()
-                    .filter(|c| c.id == image)
-                    .and_then(|c| c.image.default_view());
+                let view = self.images.get(&image).and_then(|c| c.image.default_view());
                 let tree = match view.map(|v| self.whole(image, v)) {
                     Some(Whole::Pending) => return self.defer(Command::Verify { job, image }),
                     Some(Whole::Ready(t)) => Some(t),
                     _ => None,
                 };
-                let kind = match self.current.as_ref().filter(|c| c.id == image) {
+                let kind = match self.images.get(&image) {
                     Some(c) => JobKind::Verify {
                         image: c.image.clone(),
                         path: c.path.clone().filter(|p| p.is_file()),
@@ -261,6 +357,12 @@ impl Browse<'_> {
                 self.controls.cancel(job);
             }
             Command::Answer { job, answer } => self.controls.answer(job, answer),
+            Command::Close(image) => {
+                // Its tab closed: forget it; commands still waiting for
+                // its trees are answered (jobs as missing).
+                self.images.remove(&image);
+                self.retry_deferred();
+            }
             Command::SaveSettings(settings) => {
                 if let Some(p) = &self.settings_path {
                     if let Err(e) = settings.save(p) {
@@ -269,6 +371,17 @@ impl Browse<'_> {
                 }
             }
         }
+    }
+
+    /// Registers a job's controls and queues it.
+    fn queue_job(&self, id: JobId, kind: JobKind) {
+        let (cancel, answers) = self.controls.register(id);
+        self.queue(Job {
+            id,
+            kind,
+            cancel,
+            answers,
+        });
     }
 
     fn defer(&mut self, cmd: Command) {
@@ -292,7 +405,6 @@ impl Browse<'_> {
         let image = match opened {
             Ok(i) => Arc::new(i),
             Err(e) => {
-                self.current = None;
                 self.out.send(Event::OpenFailed {
                     image: id,
                     path,
@@ -318,18 +430,18 @@ impl Browse<'_> {
             view,
             handle: image.clone(),
         })));
-        self.current = Some(Current {
+        self.images.insert(
             id,
-            image,
-            path,
-            trees: HashMap::new(),
-            loading: HashSet::new(),
-            failed: HashMap::new(),
-            indexes: HashMap::new(),
-        });
-        // Commands for the image that was open before are answered (jobs
-        // as missing) rather than kept.
-        self.retry_deferred();
+            Current {
+                id,
+                image,
+                path,
+                trees: HashMap::new(),
+                loading: HashSet::new(),
+                failed: HashMap::new(),
+                indexes: HashMap::new(),
+            },
+        );
         if let Some(v) = view {
             self.load_view(id, v);
         }
@@ -338,7 +450,7 @@ impl Browse<'_> {
     /// Sends `view`'s tree: at once when read before, else its root now
     /// and the whole tree when the loader is done.
     fn load_view(&mut self, id: ImageId, view: View) {
-        let Some(cur) = self.current.as_mut().filter(|c| c.id == id) else {
+        let Some(cur) = self.images.get_mut(&id) else {
             return;
         };
         if let Some(message) = cur.failed.get(&view) {
@@ -358,7 +470,7 @@ impl Browse<'_> {
                 let tree = Arc::new(tree);
                 cur.trees.insert(view, tree.clone());
                 self.out.send(tree_ready(id, view, &tree));
-                self.start_load(view);
+                self.start_load(id, view);
             }
             Err(e) => {
                 cur.failed.insert(view, e.to_string());
@@ -372,8 +484,8 @@ impl Browse<'_> {
     }
 
     /// Starts a loader thread reading the whole of `view` (once).
-    fn start_load(&mut self, view: View) {
-        let Some(cur) = self.current.as_mut() else {
+    fn start_load(&mut self, id: ImageId, view: View) {
+        let Some(cur) = self.images.get_mut(&id) else {
             return;
         };
         let whole = cur.trees.get(&view).is_some_and(|t| !t.is_partial());
@@ -401,7 +513,7 @@ impl Browse<'_> {
     /// A loader is done: keep and send its tree, then run the commands
     /// that waited for it.
     fn loaded(&mut self, l: Loaded) {
-        let Some(cur) = self.current.as_mut().filter(|c| c.id == l.image) else {
+        let Some(cur) = self.images.get_mut(&l.image) else {
             return;
         };
         cur.loading.remove(&l.view);
@@ -432,7 +544,7 @@ impl Browse<'_> {
 
     /// The whole tree of `view`, starting its loader when needed.
     fn whole(&mut self, id: ImageId, view: View) -> Whole {
-        let Some(cur) = self.current.as_ref().filter(|c| c.id == id) else {
+        let Some(cur) = self.images.get(&id) else {
             return Whole::Gone;
         };
         if cur.failed.contains_key(&view) || !cur.image.views().contains(&view) {
@@ -441,7 +553,7 @@ impl Browse<'_> {
         match cur.trees.get(&view) {
             Some(t) if !t.is_partial() => Whole::Ready(t.clone()),
             _ => {
-                self.start_load(view);
+                self.start_load(id, view);
                 Whole::Pending
             }
         }
@@ -450,7 +562,7 @@ impl Browse<'_> {
     /// The names `node` of `view` has in every view of the image (every
     /// view's whole tree is read for it, once).
     fn names(&mut self, id: ImageId, view: View, node: NodeId) {
-        let views: Vec<View> = match self.current.as_ref().filter(|c| c.id == id) {
+        let views: Vec<View> = match self.images.get(&id) {
             Some(c) => c.image.views().to_vec(),
             None => return,
         };
@@ -470,7 +582,7 @@ impl Browse<'_> {
                 node,
             });
         }
-        let Some(cur) = self.current.as_mut() else {
+        let Some(cur) = self.images.get_mut(&id) else {
             return;
         };
         let Some(from) = trees.iter().find(|t| t.view() == view).cloned() else {
@@ -503,9 +615,8 @@ impl Browse<'_> {
     }
 
     fn tree(&self, id: ImageId, view: View) -> Option<Arc<Tree>> {
-        self.current
-            .as_ref()
-            .filter(|c| c.id == id)
+        self.images
+            .get(&id)
             .and_then(|c| c.trees.get(&view).cloned())
     }
 }
@@ -513,7 +624,12 @@ impl Browse<'_> {
 /// The job a waiting command starts.
 fn job_of(cmd: &Command) -> Option<JobId> {
     match cmd {
-        Command::Extract { job, .. } | Command::Verify { job, .. } => Some(*job),
+        Command::Extract { job, .. }
+        | Command::DragExtract { job, .. }
+        | Command::Verify { job, .. }
+        | Command::OpenFile { job, .. }
+        | Command::Checksums { job, .. }
+        | Command::Test { job, .. } => Some(*job),
         _ => None,
     }
 }
@@ -526,6 +642,20 @@ fn cancelled(cmd: &Command, job: JobId) -> Event {
             report: VerifyReport {
                 cancelled: true,
                 ..VerifyReport::default()
+            },
+        },
+        Command::Checksums { .. } => Event::ChecksumsDone {
+            job,
+            report: crate::checksum_job::ChecksumReport {
+                cancelled: true,
+                ..Default::default()
+            },
+        },
+        Command::Test { .. } => Event::TestDone {
+            job,
+            report: crate::test_job::TestReport {
+                cancelled: true,
+                ..Default::default()
             },
         },
         _ => Event::JobDone {

@@ -30,6 +30,10 @@ pub enum JobKind {
         nodes: Vec<NodeId>,
         /// Where.
         dest: PathBuf,
+        /// Owner write permission on what is written.
+        writable: bool,
+        /// Who else waits for the summary (a drag-out).
+        reply: Option<crossbeam_channel::Sender<JobSummary>>,
     },
     /// Hash the image.
     Verify {
@@ -40,6 +44,33 @@ pub enum JobKind {
         /// The default view's whole tree, to find the disc's own checksum
         /// lists (none when the image has no readable view).
         tree: Option<Arc<Tree>>,
+    },
+    /// Extract one file into a temporary folder to open it.
+    OpenFile {
+        /// The image.
+        image: Arc<Image>,
+        /// The view's tree.
+        tree: Arc<Tree>,
+        /// The file.
+        node: NodeId,
+        /// The folder it goes to (created; one per job).
+        dir: PathBuf,
+    },
+    /// Checksums of files.
+    Checksums {
+        /// The image.
+        image: Arc<Image>,
+        /// The view's whole tree.
+        tree: Arc<Tree>,
+        /// The selection.
+        nodes: Vec<NodeId>,
+    },
+    /// Read every file.
+    Test {
+        /// The image.
+        image: Arc<Image>,
+        /// The view's whole tree.
+        tree: Arc<Tree>,
     },
     /// The image or view was gone when the job was queued.
     Missing,
@@ -102,6 +133,8 @@ fn run_job(job: Job, out: &Outbox) {
             tree,
             nodes,
             dest,
+            writable,
+            reply,
         } => {
             let ask = asker(id, out.clone(), answers, cancel.clone());
             let counters = Counters::default();
@@ -112,9 +145,13 @@ fn run_job(job: Job, out: &Outbox) {
                     nodes: &nodes,
                     dest: &dest,
                     ask: Some(ask),
+                    writable,
                 };
                 extract_job::run(&req, &counters, &cancel)
             });
+            if let Some(r) = reply {
+                let _ = r.send(summary.clone());
+            }
             out.send(Event::JobDone { job: id, summary });
         }
         JobKind::Verify { image, path, tree } => {
@@ -128,6 +165,41 @@ fn run_job(job: Job, out: &Outbox) {
                 verify_job::run(&req, &counters, &cancel)
             });
             out.send(Event::VerifyDone { job: id, report });
+        }
+        JobKind::OpenFile {
+            image,
+            tree,
+            node,
+            dir,
+        } => {
+            let counters = Counters::default();
+            let (summary, file) = sampled(id, out, &counters, || {
+                crate::open_job::run(&image, &tree, node, &dir, &counters, &cancel)
+            });
+            out.send(Event::FileReady {
+                job: id,
+                summary,
+                file,
+            });
+        }
+        JobKind::Checksums { image, tree, nodes } => {
+            let counters = Counters::default();
+            let report = sampled(id, out, &counters, || {
+                let req = crate::checksum_job::Request {
+                    image: &image,
+                    tree: &tree,
+                    nodes: &nodes,
+                };
+                crate::checksum_job::run(&req, &counters, &cancel)
+            });
+            out.send(Event::ChecksumsDone { job: id, report });
+        }
+        JobKind::Test { image, tree } => {
+            let counters = Counters::default();
+            let report = sampled(id, out, &counters, || {
+                crate::test_job::run(&image, &tree, &counters, &cancel)
+            });
+            out.send(Event::TestDone { job: id, report });
         }
         JobKind::Missing => out.send(Event::JobDone {
             job: id,
@@ -151,12 +223,12 @@ fn sampled<T: Send>(
         let handle = s.spawn(work);
         while !handle.is_finished() {
             std::thread::sleep(SAMPLE);
-            out.send(Event::JobProgress {
+            out.send_lossy(Event::JobProgress {
                 job: id,
                 progress: counters.snapshot(),
             });
         }
-        out.send(Event::JobProgress {
+        out.send_lossy(Event::JobProgress {
             job: id,
             progress: counters.snapshot(),
         });

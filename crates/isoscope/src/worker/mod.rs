@@ -31,6 +31,16 @@ pub struct Outbox {
 }
 
 impl Outbox {
+    /// Sends `ev` unless the UI's queue is full (progress samples: the
+    /// next one will do), then asks for a repaint. Never blocks, so a job
+    /// whose caller waits on the UI thread (a Windows drag) cannot wedge.
+    pub fn send_lossy(&self, ev: Event) {
+        let _ = self.tx.try_send(ev);
+        if let Some(ctx) = self.ctx.get() {
+            ctx.request_repaint();
+        }
+    }
+
     /// Sends `ev` to the UI and asks for a repaint.
     pub fn send(&self, ev: Event) {
         // Fails only when the UI is gone; then nobody is listening.
@@ -152,6 +162,12 @@ impl Worker {
     /// run on their own threads and report through it).
     pub fn outbox(&self) -> Outbox {
         self.outbox.clone()
+    }
+
+    /// A handle that queues commands from any thread (drag-out payloads
+    /// queue their extraction from the platform's drag thread).
+    pub fn commands(&self) -> Sender<Command> {
+        self.tx.clone()
     }
 
     /// The next pending event, if any.

@@ -74,6 +74,11 @@ impl Drop for RunningApp {
 
 impl RunningApp {
     fn start(display: &str, image: &Path) -> RunningApp {
+        RunningApp::start_with(display, image, &[])
+    }
+
+    /// As `start`, with more environment variables.
+    fn start_with(display: &str, image: &Path, env: &[(&str, &std::ffi::OsStr)]) -> RunningApp {
         let home = tempfile::tempdir().expect("home");
         let probe = home.path().join("rows.txt");
         for d in ["config", "tmp"] {
@@ -88,6 +93,7 @@ impl RunningApp {
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("TMPDIR", home.path().join("tmp"))
             .env("ISOSCOPE_PROBE", &probe)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .spawn()
@@ -177,6 +183,18 @@ impl RunningApp {
         // Let the target answer the positions before the drop.
         std::thread::sleep(Duration::from_millis(400));
         xdo(d, &["mouseup", "1"]);
+    }
+
+    /// Clicks `button` (1 left, 3 right) at `at`, `n` times.
+    fn click(&self, at: (i32, i32), button: &str, n: u32) {
+        let (x, y) = (at.0.to_string(), at.1.to_string());
+        xdo(&self.display, &["mousemove", &x, &y]);
+        std::thread::sleep(Duration::from_millis(300));
+        let n = n.to_string();
+        xdo(
+            &self.display,
+            &["click", "--repeat", &n, "--delay", "80", button],
+        );
     }
 
     /// The staging folders the app made under its TMPDIR.
@@ -324,4 +342,130 @@ fn app_drags_a_folder_from_the_tree_as_a_uri_list() {
         let rel = path.strip_prefix("docs/").expect("prefix");
         assert_eq!(&md5_hex(&docs.join(rel)), sum, "{path}");
     }
+}
+
+/// Waits for the fake opener's log to hold a line; the line's path.
+fn opened(log: &Path) -> (String, PathBuf) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if let Some((how, path)) = text.lines().next().and_then(|l| l.split_once('\t')) {
+            return (how.to_string(), PathBuf::from(path));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the opener was asked nothing within 60 s");
+}
+
+/// What the opener got: a read-only copy in the session's temporary
+/// folder (under the app's TMPDIR) with the bytes md5sum listed.
+fn assert_opened_copy(app: &RunningApp, path: &Path, name: &str) {
+    assert_eq!(path.file_name().and_then(|n| n.to_str()), Some(name));
+    let session = path
+        .parent()
+        .and_then(Path::parent)
+        .expect("session folder");
+    assert_eq!(
+        session.parent(),
+        Some(app.home.path().join("tmp").as_path())
+    );
+    assert!(session
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("isoscope-open-")));
+    assert!(std::fs::metadata(path)
+        .expect("opened file")
+        .permissions()
+        .readonly());
+    assert_eq!(Some(&md5_hex(path)), md5sum_txt().get(name));
+}
+
+/// A double-click on a file in the real window hands a read-only copy of
+/// it to the opener (the fake one, which logs instead of starting an
+/// application).
+#[test]
+fn app_opens_a_file_in_the_default_app_on_double_click() {
+    let Some((_serial, x)) = screen() else {
+        return;
+    };
+    let logs = tempfile::tempdir().expect("logs");
+    let log = logs.path().join("opened.txt");
+    let mut app = RunningApp::start_with(
+        &x.display,
+        &sample(),
+        &[("ISOSCOPE_FAKE_OPENER", log.as_os_str())],
+    );
+    let row = app.row("table", "README.txt");
+    app.click(row, "1", 2);
+    let (how, path) = opened(&log);
+    assert_eq!(how, "open");
+    assert_opened_copy(&app, &path, "README.txt");
+}
+
+/// A right-click on a row opens its menu in the real window; its Open
+/// item opens the file.
+#[test]
+fn app_right_click_menu_opens_a_file() {
+    let Some((_serial, x)) = screen() else {
+        return;
+    };
+    let logs = tempfile::tempdir().expect("logs");
+    let log = logs.path().join("opened.txt");
+    let mut app = RunningApp::start_with(
+        &x.display,
+        &sample(),
+        &[("ISOSCOPE_FAKE_OPENER", log.as_os_str())],
+    );
+    let row = app.row("table", "data.bin");
+    app.click(row, "3", 1);
+    let open = app.row("menu", "Open");
+    for item in ["Extract to…", "Copy path", "Checksums…", "Select all"] {
+        app.row("menu", item);
+    }
+    app.click(open, "1", 1);
+    let (how, path) = opened(&log);
+    assert_eq!(how, "open");
+    assert_opened_copy(&app, &path, "data.bin");
+}
+
+/// The real window at scale factor 2.0: rows are twice as far apart in
+/// physical pixels as at 1.0, and a screenshot of it is kept in the
+/// test's target folder (scale-2.png) for people to look at.
+#[test]
+fn app_at_scale_2() {
+    let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !have_xdotool() {
+        return;
+    }
+    let Some(x) = Xvfb::start_sized("2600x1700x24") else {
+        return;
+    };
+    let pitch = |scale: &str| {
+        let s = std::ffi::OsStr::new(scale);
+        let mut app =
+            RunningApp::start_with(&x.display, &sample(), &[("WINIT_X11_SCALE_FACTOR", s)]);
+        let a = app.row("table", "data.bin");
+        let b = app.row("table", "md5sum.txt");
+        (b.1 - a.1, app)
+    };
+    let (one, app) = pitch("1");
+    drop(app);
+    let (two, app) = pitch("2");
+    assert!(one > 10, "rows {one} px apart at 1.0");
+    assert_eq!(two, 2 * one, "rows {one} px apart at 1.0, {two} at 2.0");
+    // Let the window settle, then keep a screenshot.
+    std::thread::sleep(Duration::from_millis(800));
+    let shot = super::xserver::screenshot(&x.display, (2600, 1700));
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scale-2.png");
+    shot.save(&out).expect("save the screenshot");
+    // The window is painted (not a black screen): many distinct colours.
+    let colours: std::collections::HashSet<[u8; 4]> = shot.pixels().map(|p| p.0).collect();
+    assert!(
+        colours.len() > 50,
+        "{} colours in {}",
+        colours.len(),
+        out.display()
+    );
+    drop(app);
+    drop(serial);
 }

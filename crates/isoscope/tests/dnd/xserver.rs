@@ -214,3 +214,23 @@ impl Driver {
         }
     }
 }
+
+/// The root window of `display` as an RGBA picture (`size`: the screen's
+/// width and height); 24-bit TrueColor screens as Xvfb makes them.
+pub fn screenshot(display: &str, size: (u16, u16)) -> image::RgbaImage {
+    use x11rb::protocol::xproto::ImageFormat;
+    let (conn, screen) = x11rb::connect(Some(display)).expect("connect to Xvfb");
+    let root = conn.setup().roots[screen].root;
+    let reply = conn
+        .get_image(ImageFormat::Z_PIXMAP, root, 0, 0, size.0, size.1, !0)
+        .expect("GetImage")
+        .reply()
+        .expect("GetImage reply");
+    // 32 bits per pixel, blue-green-red-unused in memory.
+    let rgba: Vec<u8> = reply
+        .data
+        .chunks_exact(4)
+        .flat_map(|p| [p[2], p[1], p[0], 255])
+        .collect();
+    image::RgbaImage::from_raw(u32::from(size.0), u32::from(size.1), rgba).expect("picture")
+}
