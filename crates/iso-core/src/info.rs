@@ -229,6 +229,16 @@ pub(crate) fn read_info(
     // and anchors; it is looked for on every image.
     let udf = crate::udf::open(source, warnings);
     if iso.primary.is_none() && udf.is_none() {
+        // A UDF volume that was recognised but cannot be read says why.
+        if let Some(w) = warnings
+            .iter()
+            .rev()
+            .find(|w| w.structure.starts_with("UDF"))
+        {
+            return Err(Error::NotAnImage(format!(
+                "a UDF volume is recognised but cannot be read: {w}"
+            )));
+        }
         return Err(Error::NotAnImage(
             "no ISO 9660, UDF or raw-sector signature found".into(),
         ));

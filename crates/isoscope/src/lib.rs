@@ -7,13 +7,15 @@
 //! (what the UI can ask for), `ui` (painting from the model, read-only),
 //! [`extract_job`] / [`verify_job`] / [`checksum_job`] / [`test_job`] /
 //! [`open_job`] (adapters to iso-core's engines), [`drag`] and
-//! [`platform`] (drag-out), [`settings`].
+//! [`platform`] (drag-out, open-documents events), [`settings`],
+//! [`batch`] (`--extract-here` / `--extract-to`).
 //!
 //! Dependencies run one way: `ui` reads `model` and pushes `actions`; `app`
 //! owns the model and applies them; `drag` knows neither.
 
 pub mod actions;
 pub mod app;
+pub mod batch;
 pub mod checksum_job;
 pub mod drag;
 pub mod extract_job;
@@ -34,5 +36,5 @@ pub mod worker;
 mod native;
 
 pub use app::{App, AppOptions};
-pub use native::{run, sample_image};
+pub use native::{parse_args, run, sample_image, Launch};
 pub use ui::SHORTCUTS;

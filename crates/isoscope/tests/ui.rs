@@ -926,3 +926,79 @@ fn no_file_chooser_offers_the_path_field() {
         .query_by_label_contains("No file chooser is available")
         .is_none());
 }
+
+/// A Windows-install-like bridge disc (pycdlib; iso-core's UDF fixtures):
+/// the UDF tree is shown by default and the status bar says so; its root
+/// holds what 7-Zip lists in it (`expected/pycdlib-winlike.7z-udf.tsv`);
+/// switching to ISO 9660 shows the stub tree, README.TXT alone (as
+/// `isoinfo -l` lists it).
+#[test]
+fn bridge_disc_opens_in_its_udf_tree() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../iso-core/tests/fixtures/udf");
+    let dir = tempfile::tempdir().unwrap();
+    let iso = dir.path().join("winlike.iso");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(
+            std::fs::File::open(fixtures.join("pycdlib-winlike.udf.gz")).unwrap(),
+        ),
+        &mut bytes,
+    )
+    .unwrap();
+    std::fs::write(&iso, bytes).unwrap();
+    let seven_zip =
+        std::fs::read_to_string(fixtures.join("expected/pycdlib-winlike.7z-udf.tsv")).unwrap();
+    let top: Vec<String> = seven_zip
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .filter(|p| p.matches('/').count() == 1)
+        .map(|p| p.trim_start_matches('/').to_string())
+        .collect();
+    assert!(
+        top.len() >= 5 && top.contains(&"sources".to_string()),
+        "{top:?}"
+    );
+    let mut h = open(&iso);
+    wait_label(&mut h, "setup.exe");
+    assert_eq!(
+        h.state().tab().session.as_ref().unwrap().view,
+        Some(View::Udf)
+    );
+    assert!(has_label(&h, "UDF view"), "the status bar names the view");
+    for name in &top {
+        assert!(has_label(&h, name), "{name} missing from the UDF root");
+    }
+    // The image's properties give the integrity descriptor's numbers as
+    // udfinfo reads them (expected/pycdlib-winlike.udfinfo.txt:
+    // integrity=closed, numfiles=6, numdirs=6, udfrev=1.02).
+    let udfinfo =
+        std::fs::read_to_string(fixtures.join("expected/pycdlib-winlike.udfinfo.txt")).unwrap();
+    let field = |k: &str| {
+        udfinfo
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")))
+            .unwrap()
+            .to_string()
+    };
+    let integrity = format!(
+        "{}; {} files, {} folders",
+        field("integrity"),
+        field("numfiles"),
+        field("numdirs")
+    );
+    assert!(has_label(&h, &integrity), "no {integrity:?} row");
+    assert!(
+        h.query_by_label_contains(&format!("{} (NSR02)", field("udfrev")))
+            .is_some(),
+        "no UDF revision row"
+    );
+    h.get_by_role_and_label(Role::ComboBox, "View").click();
+    h.run_steps(2);
+    h.get_by_label("ISO 9660").click();
+    wait_label(&mut h, "README.TXT");
+    assert!(has_label(&h, "ISO 9660 view"));
+    assert!(
+        !has_label(&h, "setup.exe"),
+        "the stub tree holds README.TXT only"
+    );
+}

@@ -177,8 +177,15 @@ pub(crate) fn read(
         )
     });
     // On write-once media the VAT takes the integrity descriptor's place
-    // (UDF 2.60 §2.2.11): its numbers are the current ones.
-    let integrity = vat_integrity.or(integrity);
+    // (UDF 2.60 §2.2.11): its numbers are the current ones, and a volume
+    // whose VAT was found is consistent (closed) whatever its integrity
+    // descriptor, left open while the disc is appendable, says. A UDF 1.50
+    // VAT has no numbers: the descriptor's stay.
+    let vat_found = layout.maps.iter().any(|m| matches!(m, Map::Virtual { .. }));
+    let integrity = vat_integrity.or(integrity).map(|mut i| {
+        i.closed |= vat_found;
+        i
+    });
     let pvd_b = pvd.as_ref().map(|d| d.bytes.as_slice()).unwrap_or_default();
     Some(VolumeInfo {
         nsr,

@@ -97,6 +97,7 @@ fn mkudffs_volumes_match_udfinfo() {
         "mkudffs-dvdrw",
         "mkudffs-cdrw",
         "mkudffs-cdr",
+        "mkudffs-cdr-150",
         "mkudffs-worm-201",
         "mkudffs-bdr-250",
         "mkudffs-bdr-260",
@@ -614,13 +615,18 @@ fn hostile_thousands_of_partition_maps() {
     assert!(image.info().udf.as_ref().unwrap().maps.len() <= 64);
 }
 
-/// A VAT file entry claiming 2^32 entries (information length 16 GiB):
-/// no allocation past the caps; the disc still opens with a warning.
+/// A VAT file entry claiming 2^32 entries: first an information length
+/// of 16 GiB over the few bytes embedded in the entry (the embedded bytes
+/// are used, with a warning), then allocation descriptors that really
+/// cover 17 GiB (unrecorded extents): refused at the VAT's size cap before
+/// anything is allocated; the volume cannot be read and the error says
+/// why.
 #[test]
 fn hostile_vat_claims_4g_entries() {
-    let mut img = bytes_of("mkudffs-cdr");
+    let good = bytes_of("mkudffs-cdr");
     let (kv, _) = udfinfo("mkudffs-cdr");
     let vat: usize = kv["vatblock"].parse().unwrap();
+    let mut img = good.clone();
     let fe = &mut img[vat * 2048..vat * 2048 + 2048];
     // Information Length is at byte 56 in a FE and an EFE alike.
     fe[56..64].copy_from_slice(&(4u64 << 32).to_le_bytes());
@@ -631,10 +637,34 @@ fn hostile_vat_claims_4g_entries() {
         .iter()
         .map(|w| w.to_string())
         .collect::<Vec<_>>();
+    assert!(w.iter().any(|w| w.contains("embedded data holds")), "{w:?}");
+    let u = image.info().udf.as_ref().unwrap();
+    assert_eq!(u.maps[1].detail, "VAT of 2 entries");
+
+    let mut img = good;
+    let fe = &mut img[vat * 2048..vat * 2048 + 2048];
+    let efe = u16::from_le_bytes([fe[0], fe[1]]) == 266;
+    let (l_ea_at, ea_at) = if efe { (208, 216) } else { (168, 176) };
+    let l_ea = u32::from_le_bytes(fe[l_ea_at..l_ea_at + 4].try_into().unwrap()) as usize;
+    let ad_at = ea_at + l_ea;
+    fe[34] &= !7; // ICB tag flags (byte 18 of the ICB tag): short_ad
+    let one = 0x3FFF_F800u32;
+    for i in 0..17 {
+        let o = ad_at + 8 * i;
+        fe[o..o + 4].copy_from_slice(&((1u32 << 30) | one).to_le_bytes());
+        fe[o + 4..o + 8].copy_from_slice(&0u32.to_le_bytes());
+    }
+    fe[l_ea_at + 4..l_ea_at + 8].copy_from_slice(&(17u32 * 8).to_le_bytes());
+    fe[56..64].copy_from_slice(&(17 * u64::from(one)).to_le_bytes());
+    let crc_len = (ad_at + 17 * 8 - 16) as u16;
+    fe[10..12].copy_from_slice(&crc_len.to_le_bytes());
+    retag(fe);
+    let e = open_bytes(img).unwrap_err().to_string();
     assert!(
-        w.iter()
-            .any(|w| w.contains("UDF file entry") || w.contains("VAT")),
-        "{w:?}"
+        e.contains("UDF volume is recognised but cannot be read")
+            && e.contains("the VAT at partition 0 block")
+            && e.contains("limit"),
+        "{e}"
     );
 }
 

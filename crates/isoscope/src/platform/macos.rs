@@ -369,3 +369,215 @@ impl DragSource for MacDragSource {
         Some(outcome)
     }
 }
+
+// ---------------------------------------------------------------------------
+// Open documents: Finder's double-click and "Open With", also while running.
+//
+// AppKit turns the open-documents Apple Event ('odoc', sent by Finder for the
+// document types Info.plist declares) into `-[NSApplicationDelegate
+// application:openURLs:]` (macOS 10.13+; when the delegate implements it,
+// AppKit calls neither `application:openFile:` nor `application:openFiles:`).
+// winit 0.30 owns the application delegate (class `WinitApplicationDelegate`,
+// set in `EventLoop::new`) and does not implement that method, and replacing
+// the delegate breaks winit (it panics when its own delegate is gone). So:
+// build the event loop ourselves, add `application:openURLs:` to winit's
+// delegate class with the Objective-C runtime (`class_addMethod`, which only
+// adds: winit defines no such method) before the loop runs, then hand the
+// loop to `eframe::create_native` and `run_app`. Events that arrive at launch
+// (the file that started the app) and later ones take the same path: the
+// paths go over the channel and the window is woken.
+//
+// The NSServices entries of Info.plist ("Extract Here with Isoscope",
+// "Browse with Isoscope") name the methods `extractHere:userData:error:` and
+// `browse:userData:error:` of the services provider object registered here
+// (`-[NSApplication setServicesProvider:]`); they read the file URLs from the
+// service's pasteboard. Extract Here starts `isoscope --extract-here` as a
+// new process (the batch window); Browse opens in the running window.
+//
+// Written against Apple's documentation of NSApplicationDelegate, NSServices
+// (Services Implementation Guide) and NSPasteboard; type-checked on Linux with
+// `cargo clippy --target aarch64-apple-darwin` / `x86_64-apple-darwin`; not
+// run here (no Mac).
+
+use std::ffi::CStr;
+use std::sync::OnceLock;
+
+use objc2::ffi::class_addMethod;
+use objc2::runtime::{AnyClass, Imp, Sel};
+use objc2::sel;
+use objc2_app_kit::NSPasteboard;
+
+use super::documents::DocumentSender;
+
+/// winit 0.30's application delegate class (`declare_class!` in winit's
+/// `platform_impl/macos/app_state.rs`).
+const WINIT_DELEGATE: &CStr = c"WinitApplicationDelegate";
+
+/// Where `application:openURLs:` sends paths (set once, before the loop runs).
+static DOCUMENTS: OnceLock<DocumentSender> = OnceLock::new();
+
+/// Runs `creator`'s app on an event loop built here, with the
+/// open-documents handler and the services provider installed first.
+///
+/// # Errors
+/// When the event loop or the window cannot be created.
+pub(super) fn run_with_open_documents(
+    app_name: &str,
+    options: eframe::NativeOptions,
+    creator: eframe::AppCreator<'static>,
+    documents: DocumentSender,
+) -> eframe::Result {
+    let event_loop =
+        winit::event_loop::EventLoop::<eframe::UserEvent>::with_user_event().build()?;
+    let _ = DOCUMENTS.set(documents);
+    if let Err(e) = add_open_urls_to_winit_delegate() {
+        // The window still works; only Finder's later opens are lost.
+        eprintln!("isoscope: {e}");
+    }
+    let _services = install_services_provider();
+    let mut app = eframe::create_native(app_name, options, creator, &event_loop);
+    event_loop.run_app(&mut app)?;
+    Ok(())
+}
+
+/// Sends the file paths among `urls` to the window.
+fn forward_file_urls(urls: &NSArray<NSURL>) {
+    let Some(documents) = DOCUMENTS.get() else {
+        return;
+    };
+    for url in urls.iter() {
+        if url.isFileURL() {
+            if let Some(path) = url.to_file_path() {
+                documents.send(path);
+            }
+        }
+    }
+}
+
+/// The type of [`application_open_urls`].
+type OpenUrls = extern "C-unwind" fn(&AnyObject, Sel, &NSApplication, &NSArray<NSURL>);
+
+/// `-[WinitApplicationDelegate application:openURLs:]`, added at run time.
+extern "C-unwind" fn application_open_urls(
+    _this: &AnyObject,
+    _cmd: Sel,
+    _application: &NSApplication,
+    urls: &NSArray<NSURL>,
+) {
+    forward_file_urls(urls);
+}
+
+/// Adds `application:openURLs:` to winit's delegate class (already
+/// registered: the event loop exists).
+fn add_open_urls_to_winit_delegate() -> Result<(), String> {
+    let class = AnyClass::get(WINIT_DELEGATE)
+        .ok_or("winit's application delegate class is not registered")?;
+    let method: OpenUrls = application_open_urls;
+    // SAFETY: an `extern "C-unwind"` function taking (self, _cmd, id, id) and
+    // returning void is called by the runtime exactly as an IMP of type
+    // encoding "v@:@@"; `Imp` is the runtime's erased function pointer type.
+    let imp = unsafe { std::mem::transmute::<OpenUrls, Imp>(method) };
+    let types = c"v@:@@";
+    // SAFETY: `class` is a registered class (class_addMethod takes a mutable
+    // pointer but adding a method to a registered class is allowed by the
+    // runtime); the selector, IMP and type encoding agree (see above).
+    let added = unsafe {
+        class_addMethod(
+            std::ptr::from_ref(class).cast_mut(),
+            sel!(application:openURLs:),
+            imp,
+            types.as_ptr(),
+        )
+    };
+    if added.as_bool() {
+        Ok(())
+    } else {
+        Err("winit's delegate already has application:openURLs: (not replaced)".into())
+    }
+}
+
+/// The file paths a service's pasteboard holds (`public.file-url` items,
+/// what NSSendFileTypes services receive).
+fn pasteboard_paths(pboard: &NSPasteboard) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Some(items) = pboard.pasteboardItems() else {
+        return out;
+    };
+    for item in items.iter() {
+        let Some(text) = item.stringForType(ns_string!("public.file-url")) else {
+            continue;
+        };
+        if let Some(path) = NSURL::URLWithString(&text).and_then(|u| u.to_file_path()) {
+            out.push(path);
+        }
+    }
+    out
+}
+
+define_class!(
+    /// The services provider: the methods Info.plist's NSServices name.
+    #[unsafe(super(NSObject))]
+    #[thread_kind = MainThreadOnly]
+    #[name = "IsoscopeServicesProvider"]
+    struct ServicesProvider;
+
+    unsafe impl NSObjectProtocol for ServicesProvider {}
+
+    impl ServicesProvider {
+        /// "Extract Here with Isoscope": a batch window of its own.
+        #[unsafe(method(extractHere:userData:error:))]
+        fn extract_here(
+            &self,
+            pboard: &NSPasteboard,
+            _user_data: Option<&NSString>,
+            _error: *mut *mut NSString,
+        ) {
+            let paths = pasteboard_paths(pboard);
+            if paths.is_empty() {
+                return;
+            }
+            let started = std::env::current_exe().and_then(|exe| {
+                std::process::Command::new(exe)
+                    .arg("--extract-here")
+                    .args(&paths)
+                    .spawn()
+            });
+            if let Err(e) = started {
+                eprintln!("isoscope: cannot start the extraction: {e}");
+            }
+        }
+
+        /// "Browse with Isoscope": open in the running window.
+        #[unsafe(method(browse:userData:error:))]
+        fn browse(
+            &self,
+            pboard: &NSPasteboard,
+            _user_data: Option<&NSString>,
+            _error: *mut *mut NSString,
+        ) {
+            if let Some(documents) = DOCUMENTS.get() {
+                for path in pasteboard_paths(pboard) {
+                    documents.send(path);
+                }
+            }
+        }
+    }
+);
+
+/// Registers the services provider (kept alive by the caller while the
+/// loop runs). The services themselves are static (Info.plist), so no
+/// `NSUpdateDynamicServices` call is needed.
+fn install_services_provider() -> Option<Retained<ServicesProvider>> {
+    let mtm = MainThreadMarker::new()?;
+    let provider: Retained<ServicesProvider> = {
+        let this = ServicesProvider::alloc(mtm).set_ivars(());
+        // SAFETY: NSObject's designated initialiser on a freshly allocated instance.
+        unsafe { msg_send![super(this), init] }
+    };
+    let app = NSApplication::sharedApplication(mtm);
+    let object: &AnyObject = &provider;
+    // SAFETY: the provider implements the methods Info.plist names, with the
+    // (NSPasteboard, NSString, NSString **) signature services are called with.
+    unsafe { app.setServicesProvider(Some(object)) };
+    Some(provider)
+}

@@ -1,4 +1,6 @@
-//! Drag-out: dragging entries from the app's window onto a file manager or desktop.
+//! Drag-out: dragging entries from the app's window onto a file manager or desktop;
+//! and [`OpenDocuments`], the images the platform asks a running app to open
+//! (macOS's open-documents event).
 //!
 //! winit 0.30 (under eframe) has no drag *source*, so each platform's is ours:
 //!
@@ -35,12 +37,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+mod documents;
 #[cfg(target_os = "linux")]
 pub mod linux;
 #[cfg(target_os = "macos")]
 mod macos;
 #[cfg(windows)]
 mod windows;
+
+pub use documents::{DocumentReceiver, DocumentSender, OpenDocuments};
 
 /// Lowers the calling thread's CPU priority (nice 10) so that jobs
 /// (extraction, verification) yield to the window's thread on a busy

@@ -99,7 +99,8 @@ pub fn windows(m: &Model, ctx: &egui::Context, out: &mut Out) {
             .show(ctx, |ui| {
                 ui.heading(format!("Isoscope {}", env!("CARGO_PKG_VERSION")));
                 ui.label("Opens optical-disc images and shows them like folders.");
-                ui.label("Formats: ISO 9660 (levels 1–3, ISO 9660:1999), Joliet, Rock Ridge, zisofs, El Torito boot catalogs, MBR/GPT partition tables. UDF is detected; reading it is planned.");
+                ui.label("File systems: ISO 9660 (levels 1–3, ISO 9660:1999), Joliet, Rock Ridge, zisofs, El Torito boot catalogs, MBR/GPT partition tables, and UDF 1.02–2.60 (Windows install ISOs, DVD-Video, Blu-ray: type 1, virtual/VAT, sparable and metadata partitions, block sizes 512–4096). A bridge disc shows every view; the status bar names the one shown and View switches it.");
+                ui.label("Containers: BIN/CUE, cdrdao TOC, Nero NRG, Alcohol MDS/MDF, CloneCD CCD/IMG/SUB, MAME CHD.");
                 ui.label("License: MIT OR Apache-2.0");
             });
         if !open {

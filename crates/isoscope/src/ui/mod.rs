@@ -210,6 +210,16 @@ fn banners(m: &Model, ui: &mut egui::Ui) {
         });
 }
 
+/// "UDF, Rock Ridge, Joliet, ISO 9660".
+fn views_of(s: &crate::state::Session) -> String {
+    s.info
+        .views
+        .iter()
+        .map(|v| v.label())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn status(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
     let tab = m.tab();
     ui.horizontal(|ui| {
@@ -239,6 +249,13 @@ fn status(m: &Model, ui: &mut egui::Ui, out: &mut Out) {
                 } else if s.tree().is_none() {
                     ui.spinner();
                     ui.label("Reading the folder tree…");
+                }
+                if let Some(v) = s.view {
+                    // Which of the image's file systems the listing shows
+                    // (a bridge disc has several; View ▸ switches).
+                    ui.separator();
+                    ui.label(format!("{} view", v.label()))
+                        .on_hover_text(format!("This image's views: {}", views_of(s)));
                 }
                 if let Some(t) = s.root_shown_after {
                     ui.separator();

@@ -300,7 +300,7 @@ fn image_properties(s: &Session, ui: &mut egui::Ui) {
         rows.push(("Joliet label".into(), j.volume_identifier.clone()));
     }
     if let Some(u) = &info.udf {
-        rows.push(("UDF".into(), u.nsr.clone()));
+        udf_rows(u, &mut rows);
     }
     if let Some(b) = info.boot_catalog() {
         for (i, e) in b.entries.iter().enumerate() {
@@ -459,4 +459,65 @@ pub fn hex_dump(offset: u64, bytes: &[u8]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The UDF volume's rows: revision, identifiers, block size, partition
+/// maps, anchors and the integrity descriptor's numbers.
+fn udf_rows(u: &iso_core::udf::VolumeInfo, rows: &mut Vec<(String, String)>) {
+    let rev = |r: u16| format!("{}.{:02x}", r >> 8, r & 0xff);
+    rows.push((
+        "UDF".into(),
+        format!(
+            "{} ({}), {}-byte blocks",
+            u.revision_text(),
+            u.nsr,
+            u.block_len
+        ),
+    ));
+    if !u.logical_volume_identifier.is_empty() {
+        rows.push(("UDF volume".into(), u.logical_volume_identifier.clone()));
+    }
+    for (i, m) in u.maps.iter().enumerate() {
+        let detail = if m.detail.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", m.detail)
+        };
+        rows.push((
+            format!("UDF partition map {i}"),
+            format!("{} (partition {}{detail})", m.kind, m.partition_number),
+        ));
+    }
+    rows.push((
+        "UDF anchors".into(),
+        u.anchors
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    ));
+    if let Some(i) = &u.integrity {
+        let n = |x: Option<u32>| x.map_or("?".to_string(), |v| format::count(u64::from(v)));
+        rows.push((
+            "UDF integrity".into(),
+            format!(
+                "{}; {} files, {} folders",
+                if i.closed { "closed" } else { "open" },
+                n(i.number_of_files),
+                n(i.number_of_directories)
+            ),
+        ));
+        if let (Some(lo), Some(hi)) = (i.minimum_udf_read_revision, i.maximum_udf_write_revision) {
+            rows.push((
+                "UDF revisions".into(),
+                format!("read ≥ {}, written ≤ {}", rev(lo), rev(hi)),
+            ));
+        }
+    }
+    if !u.from_reserve.is_empty() {
+        rows.push((
+            "UDF reserve copy used for".into(),
+            u.from_reserve.join(", "),
+        ));
+    }
 }
