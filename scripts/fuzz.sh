@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(open walk extract)
+[ ${#targets[@]} -gt 0 ] || targets=(udf open walk extract)
 
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
@@ -25,6 +25,28 @@ fuzz=crates/iso-core/fuzz
 for t in "${targets[@]}"; do
   corpus=$fuzz/corpus/$t
   mkdir -p "$corpus"
+  if [ "$t" = udf ] && [ -z "$(ls -A "$corpus" 2>/dev/null)" ]; then
+    # Seeds: the UDF fixtures, decompressed and cut to 4 MiB, and each as a
+    # sparse input (iso_core_fuzz::sparse_image: u32 length in 2048-byte
+    # chunks, then u32 chunk number + chunk for every non-zero chunk, the
+    # anchors first, at most 1 MiB of chunks).
+    for f in crates/iso-core/tests/fixtures/udf/*.udf.gz; do
+      gzip -dc "$f" | head -c $((4 << 20)) > "$corpus/$(basename "$f" .gz)" || true
+      gzip -dc "$f" | python3 -c '
+import struct, sys
+d = sys.stdin.buffer.read()
+n = (len(d) + 2047) // 2048
+chunks = [(i, d[i * 2048:(i + 1) * 2048]) for i in range(n)]
+chunks = [c for c in chunks if c[1].strip(b"\0")]
+chunks.sort(key=lambda c: (c[1][:2] != b"\x02\x00", c[0]))
+out = [struct.pack("<I", n)]
+for i, c in chunks[:512]:
+    out.append(struct.pack("<I", i) + c.ljust(2048, b"\0"))
+sys.stdout.buffer.write(b"".join(out))
+' > "$corpus/$(basename "$f" .udf.gz).sparse"
+    done
+    cp crates/iso-core/tests/crashes/*udf* "$corpus/" 2>/dev/null || true
+  fi
   if [ -z "$(ls -A "$corpus" 2>/dev/null)" ]; then
     # Seeds: every committed fixture image, decompressed, and the crash files.
     find crates/iso-core/tests/fixtures assets -name '*.gz' -size -8M | while read -r f; do

@@ -8,8 +8,10 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+use iso_core::extents::ExtentReader;
 use iso_core::extract::{self, Cancel, ExtractOptions, Progress};
-use iso_core::{Image, MemorySource, NodeKind, OpenOptions, Tree};
+use iso_core::walk::Limits;
+use iso_core::{udf, Image, ImageSource, MemorySource, NodeKind, OpenOptions, Tree};
 
 /// Bytes read from one file at most.
 pub const FILE_CAP: u64 = 16 << 20;
@@ -42,25 +44,13 @@ pub fn open(data: &[u8]) {
 
 /// Reads up to [`FILE_CAP`] bytes of every file of `tree`, within `budget`.
 fn read_files(image: &Image, tree: &Tree, budget: &mut u64) {
-    let mut buf = vec![0u8; 64 << 10];
     for id in tree.walk(tree.root()) {
         let _ = tree.path(id);
         if tree.kind(id) != NodeKind::File || *budget == 0 {
             continue;
         }
-        let Ok(mut r) = image.open_file(tree, id) else {
-            continue;
-        };
-        let mut left = FILE_CAP.min(*budget);
-        while left > 0 {
-            let want = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
-            match r.read(&mut buf[..want]) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    left = left.saturating_sub(n as u64);
-                    *budget = budget.saturating_sub(n as u64);
-                }
-            }
+        if let Ok(r) = image.open_file(tree, id) {
+            drain(r, budget);
         }
     }
 }
@@ -178,6 +168,104 @@ fn lexically_inside(root: &Path, path: &Path) -> bool {
         }
     }
     out.starts_with(root)
+}
+
+/// Bytes of one chunk of a [`udf`] sparse input.
+pub const CHUNK: usize = 2048;
+/// Largest image a sparse input describes, in chunks (8 MiB: the largest
+/// UDF fixture).
+const MAX_CHUNKS: u32 = 4096;
+
+/// `udf`: the UDF reader alone (volume recognition, anchors, descriptor
+/// sequences, partition maps, file set, directory tree and every file's
+/// data), without ISO 9660 detection. The input is tried twice: as an
+/// image, and as a sparse image (see [`sparse_image`]) so that short inputs
+/// reach the descriptors and trees at their real block numbers.
+pub fn udf(data: &[u8]) {
+    udf_image(data.to_vec());
+    if let Some(image) = sparse_image(data) {
+        udf_image(image);
+    }
+}
+
+/// A sparse image from `data`: a little-endian u32 image length in chunks
+/// of [`CHUNK`] bytes (at most 8 MiB), then records of a little-endian u32
+/// chunk number (modulo the length) and the chunk's bytes (a short last
+/// record is padded with zeros); chunks not given are zeros. The seeds
+/// (scripts/fuzz.sh) are the fixtures' non-zero chunks.
+pub fn sparse_image(data: &[u8]) -> Option<Vec<u8>> {
+    let head: [u8; 4] = data.get(..4)?.try_into().ok()?;
+    let chunks = u32::from_le_bytes(head).clamp(1, MAX_CHUNKS);
+    let mut image = vec![0u8; chunks as usize * CHUNK];
+    let mut rest = data.get(4..)?;
+    while rest.len() > 4 {
+        let (index, body) = rest.split_at(4);
+        let index = u32::from_le_bytes(index.try_into().ok()?) % chunks;
+        let (chunk, next) = body.split_at(body.len().min(CHUNK));
+        let at = index as usize * CHUNK;
+        image[at..at + chunk.len()].copy_from_slice(chunk);
+        rest = next;
+    }
+    Some(image)
+}
+
+fn udf_image(data: Vec<u8>) {
+    let source: Arc<dyn ImageSource> = Arc::new(MemorySource::new(data));
+    let mut warnings = Vec::new();
+    let Some(vol) = udf::open(source.as_ref(), &mut warnings) else {
+        return;
+    };
+    let _ = vol.summary(false);
+    let _ = vol.revision_text();
+    let _ = udf::is_richer(source.as_ref(), &vol, None);
+    let _ = udf::dir::root_entry_count(source.as_ref(), &vol);
+    let limits = Limits::default();
+    for root_only in [true, false] {
+        let opts = udf::WalkOptions {
+            limits: &limits,
+            root_only,
+            boot: None,
+        };
+        let Ok(tree) = udf::build_tree(&source, &vol, &opts) else {
+            return;
+        };
+        for w in tree.warnings() {
+            let _ = w.to_string();
+        }
+        if !root_only {
+            read_udf_files(&source, &tree);
+        }
+    }
+}
+
+/// Reads every file of a UDF tree, up to [`FILE_CAP`] bytes each and
+/// [`TOTAL_CAP`] in all.
+fn read_udf_files(source: &Arc<dyn ImageSource>, tree: &Tree) {
+    let mut budget = TOTAL_CAP;
+    for id in tree.walk(tree.root()) {
+        let _ = tree.path(id);
+        if tree.kind(id) != NodeKind::File || budget == 0 {
+            continue;
+        }
+        let reader = ExtentReader::new(source.clone(), tree.extents(id).to_vec(), tree.size(id));
+        drain(reader, &mut budget);
+    }
+}
+
+/// Reads `r` up to [`FILE_CAP`] bytes, within `budget`.
+fn drain(mut r: impl Read, budget: &mut u64) {
+    let mut buf = vec![0u8; 64 << 10];
+    let mut left = FILE_CAP.min(*budget);
+    while left > 0 {
+        let want = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
+        match r.read(&mut buf[..want]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                left = left.saturating_sub(n as u64);
+                *budget = budget.saturating_sub(n as u64);
+            }
+        }
+    }
 }
 
 /// Reads one input from stdin: the targets' `main` when built without the

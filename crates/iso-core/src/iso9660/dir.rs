@@ -6,7 +6,10 @@
 use std::ops::Range;
 
 use super::raw::{self, DateCache, RecordRef};
-use super::{pathtable, DirLoc, NameMode, PendingDir, Walker, CHUNK, MAX_DIR_LEN, STRUCT_DIR};
+use super::{
+    pathtable, DirLoc, NameMode, PendingDir, Walker, CHUNK, MAX_DIR_LEN, MAX_INTERLEAVED_UNITS,
+    STRUCT_DIR,
+};
 use crate::bytes::{u64_from, usize_from};
 use crate::error::{Error, Result, Warning};
 use crate::rockridge::{self, Gather};
@@ -289,7 +292,11 @@ self.loc(d.lba),
 
     /// Appends a record's extents (interleaving resolved) to `out`;
     /// returns its byte length.
-    fn record_extents(&self, rec: &RecordRef<'_>, out: &mut Vec<Extent>) -> u64 {
+    /// Interleaved units stop at the image's end (past it they hold
+    /// nothing: reading there is an error) and at
+    /// [`MAX_INTERLEAVED_UNITS`] in the whole tree, so that records claiming
+    /// tiny units cannot fill memory with extents.
+    fn record_extents(&mut self, rec: &RecordRef<'_>, out: &mut Vec<Extent>) -> u64 {
         let size = u64::from(rec.data_length);
         let start = (u64::from(rec.location_of_extent)
             + u64::from(rec.extended_attribute_record_length))
@@ -306,7 +313,23 @@ self.loc(d.lba),
         let mut left = size;
         let mut at = start;
         let mut n = 0usize;
-        while left > 0 && n < 1 << 16 {
+        while left > 0 && n < 1 << 16 && at < self.image_len {
+            if self.interleaved_units >= MAX_INTERLEAVED_UNITS {
+                if self.interleaved_units > MAX_INTERLEAVED_UNITS {
+                    break;
+                }
+                // Said once per tree.
+                self.interleaved_units += 1;
+                self.b.warn(Warning::new(
+                    STRUCT_DIR,
+                    Some(u64::from(rec.location_of_extent)),
+                    format!(
+                        "interleaved files have more than {MAX_INTERLEAVED_UNITS} units in all; the rest of this file is not read"
+                    ),
+                ));
+                break;
+            }
+            self.interleaved_units += 1;
             let len = left.min(unit_len);
             out.push(Extent::recorded(at, len));
             n += 1;

@@ -67,7 +67,13 @@ struct Walker<'a> {
     path_table: Option<pathtable::PathTable>,
     /// Sizes of files whose data starts at a boot image's first byte.
     boot_sizes: BootSizes,
+    /// Extents made so far for interleaved files (ECMA-119 §6.4.3).
+    interleaved_units: usize,
 }
+
+/// Most extents made for interleaved files in one tree: each unit is one
+/// extent, and a record may claim units of one block.
+const MAX_INTERLEAVED_UNITS: usize = 1 << 20;
 
 struct PendingDir {
     node: NodeId,
@@ -131,6 +137,7 @@ pub fn build_tree(
         rr_warnings: Vec::new(),
         path_table: None,
         boot_sizes: BootSizes::new(opts.boot),
+        interleaved_units: 0,
     };
     for warning in root_warnings {
         w.b.warn(warning);
