@@ -321,9 +321,10 @@ impl Image {
         if !tree.contains(node) {
             return Err(Error::NotFound(format!("node {}", node.0)));
         }
-        let s = tree.streams(node).get(index).ok_or_else(|| {
-            Error::NotFound(format!("stream {index} of {}", tree.path(node)))
-        })?;
+        let s = tree
+            .streams(node)
+            .get(index)
+            .ok_or_else(|| Error::NotFound(format!("stream {index} of {}", tree.path(node))))?;
         Ok(FileReader::Plain(ExtentReader::new(
             self.source.clone(),
             s.extents.clone(),
