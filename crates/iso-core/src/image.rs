@@ -311,6 +311,27 @@ impl Image {
         }
     }
 
+    /// Opens the named stream `index` of entry `node` (see
+    /// [`Tree::streams`]) for reading.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an id not in the tree or a stream it does
+    /// not have.
+    pub fn open_stream(&self, tree: &Tree, node: NodeId, index: usize) -> Result<FileReader> {
+        if !tree.contains(node) {
+            return Err(Error::NotFound(format!("node {}", node.0)));
+        }
+        let s = tree
+            .streams(node)
+            .get(index)
+            .ok_or_else(|| Error::NotFound(format!("stream {index} of {}", tree.path(node))))?;
+        Ok(FileReader::Plain(ExtentReader::new(
+            self.source.clone(),
+            s.extents.clone(),
+            s.size,
+        )))
+    }
+
     /// Opens a file that reads through a disc container's other byte
     /// views: Form 2 sectors, or an audio track as WAV.
     fn open_disc_file(&self, tree: &Tree, node: NodeId) -> Result<FileReader> {

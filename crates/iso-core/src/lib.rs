@@ -62,7 +62,7 @@ pub use info::{BootInfo, BootRecord, ImageInfo, Iso9660Info};
 pub use iso9660::sessions::Session;
 pub use reader::FileReader;
 pub use source::{FileSource, ImageSource, MemorySource};
-pub use tree::{NodeId, NodeKind, Timestamp, Tree};
+pub use tree::{NodeId, NodeKind, Stream, Timestamp, Tree};
 pub use units::Sector;
 pub use view::View;
 

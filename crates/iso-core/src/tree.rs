@@ -365,6 +365,39 @@ pub struct Tree {
     /// CD-ROM XA attributes, by node index (ascending: nodes are added in
     /// id order). Empty on images without XA records.
     xa: Vec<(u32, XaAttributes)>,
+    /// Named streams (UDF 2.60 3.3.5, 3.3.7), by node index (ascending).
+    /// Empty on images without them.
+    streams: Vec<(u32, Box<[Stream]>)>,
+}
+
+/// A named stream of an entry (UDF 2.60 3.3.5, ECMA-167 4/14.17 Stream
+/// Directory ICB), or on the root a stream of the file set's system
+/// stream directory (3.3.7). Streams are not nodes of the tree; read one
+/// with [`crate::Image::open_stream`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stream {
+    /// The stream's name (e.g. "*UDF Macintosh Resource Fork").
+    pub name: String,
+    /// Its length in bytes.
+    pub size: u64,
+    /// Where its bytes are.
+    pub extents: Vec<Extent>,
+    /// Whether it is in the file set's system stream directory (on the
+    /// root only).
+    pub system: bool,
+}
+
+impl Stream {
+    /// A stream named `name` of `size` bytes in `extents`.
+    pub fn new(name: String, size: u64, extents: Vec<Extent>) -> Self {
+        Stream {
+            name,
+            size,
+            extents,
+            system: false,
+        }
+    }
 }
 
 /// Iterator over a directory's children.
@@ -734,6 +767,15 @@ impl Tree {
         self.xa.get(i).map(|&(_, a)| a)
     }
 
+    /// The named streams of the node (on the root, also the file set's
+    /// system streams); empty for most entries.
+    pub fn streams(&self, id: NodeId) -> &[Stream] {
+        match self.streams.binary_search_by_key(&id.0, |(n, _)| *n) {
+            Ok(i) => self.streams.get(i).map(|(_, s)| &**s).unwrap_or_default(),
+            Err(_) => &[],
+        }
+    }
+
     /// Whether this tree holds only the root directory's entries (see
     /// [`crate::Image::root_tree`]): its subdirectories show no children.
     pub fn is_partial(&self) -> bool {
@@ -755,6 +797,13 @@ impl Tree {
             + self.files.capacity() * size_of::<FileData>()
             + self.extents.capacity() * size_of::<Extent>()
             + self.xa.capacity() * size_of::<(u32, XaAttributes)>()
+            + self.streams.capacity() * size_of::<(u32, Box<[Stream]>)>()
+            + self
+                .streams
+                .iter()
+                .flat_map(|(_, s)| s.iter())
+                .map(|s| size_of::<Stream>() + s.name.len() + s.extents.len() * size_of::<Extent>())
+                .sum::<usize>()
     }
 }
 

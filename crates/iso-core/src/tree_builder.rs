@@ -27,6 +27,7 @@ impl TreeBuilder {
                 warnings: Vec::new(),
                 partial: false,
                 xa: Vec::new(),
+                streams: Vec::new(),
             },
         };
         let root = NewNode {
@@ -59,6 +60,14 @@ impl TreeBuilder {
     pub(crate) fn set_xa(&mut self, id: NodeId, xa: XaAttributes) {
         if self.tree.xa.last().is_none_or(|&(n, _)| n < id.0) {
             self.tree.xa.push((id.0, xa));
+        }
+    }
+
+    /// Records the named streams of node `id` (ids must come in ascending
+    /// order; an out-of-order one or an empty list is ignored).
+    pub(crate) fn set_streams(&mut self, id: NodeId, streams: Vec<Stream>) {
+        if !streams.is_empty() && self.tree.streams.last().is_none_or(|(n, _)| *n < id.0) {
+            self.tree.streams.push((id.0, streams.into_boxed_slice()));
         }
     }
 
@@ -270,6 +279,7 @@ impl TreeBuilder {
         self.tree.files.shrink_to_fit();
         self.tree.extents.shrink_to_fit();
         self.tree.xa.shrink_to_fit();
+        self.tree.streams.shrink_to_fit();
         self.tree
     }
 }

@@ -14,12 +14,15 @@ use super::{corrupt, warning, Loc};
 use crate::eltorito::BootCatalog;
 use crate::error::{Result, Warning};
 use crate::source::ImageSource;
-use crate::tree::{NewNode, NodeFlags, NodeId, NodeKind, TimeKind, Tree, TreeBuilder, UnixMeta};
+use crate::tree::{
+    NewNode, NodeFlags, NodeId, NodeKind, Stream, TimeKind, Tree, TreeBuilder, UnixMeta,
+};
 use crate::walk::{clean_name, renamed, BootSizes, Guard, Limits, BOOT_DIR};
 use crate::View;
 
 const STRUCT_FID: &str = "UDF file identifier descriptor";
 const STRUCT_DIR: &str = "UDF directory";
+const STRUCT_STREAMS: &str = "UDF stream directory";
 /// Largest directory read (a million entries of about 60 bytes).
 const MAX_DIR_LEN: u64 = 256 << 20;
 /// Largest symbolic link target read.
@@ -35,6 +38,10 @@ pub struct WalkOptions<'a> {
     /// Boot catalog, for the virtual `/[BOOT]` folder.
     pub boot: Option<&'a BootCatalog>,
 }
+
+/// A directory's child: its node, its entry when it is a directory to walk,
+/// and its named streams.
+type Child = (NewNode, Option<Entry>, Vec<Stream>);
 
 struct Walker<'a> {
     source: &'a dyn ImageSource,
@@ -69,6 +76,15 @@ pub fn build_tree(
         warnings,
     };
     let _ = w.guard.visit(root.offset);
+    let mut root_streams = w.streams_of(NodeId(0), &root);
+    if let Some(sys) = vol.system_stream_icb {
+        let mut sys_streams = w.read_streams(NodeId(0), sys);
+        for s in &mut sys_streams {
+            s.system = true;
+        }
+        root_streams.append(&mut sys_streams);
+    }
+    w.b.set_streams(NodeId(0), root_streams);
     let with_boot = opts.boot.is_some_and(|c| !c.entries.is_empty());
     let mut boot_dir = None;
     let mut queue = VecDeque::new();
@@ -83,7 +99,14 @@ pub fn build_tree(
                 continue;
             }
         };
-        let (mut nodes, dirs): (Vec<NewNode>, Vec<Option<Entry>>) = children.into_iter().unzip();
+        let mut streams = Vec::with_capacity(children.len());
+        let (mut nodes, dirs): (Vec<NewNode>, Vec<Option<Entry>>) = children
+            .into_iter()
+            .map(|(n, d, s)| {
+                streams.push(s);
+                (n, d)
+            })
+            .unzip();
         if first && with_boot {
             nodes.push(NewNode {
                 name: BOOT_DIR.to_string(),
@@ -98,6 +121,9 @@ pub fn build_tree(
             boot_dir = range.clone().last().map(NodeId);
         }
         first = false;
+        for (id, s) in range.clone().zip(streams) {
+            w.b.set_streams(NodeId(id), s);
+        }
         if opts.root_only {
             w.b.mark_partial();
             break;
@@ -132,7 +158,7 @@ pub fn build_tree(
 impl Walker<'_> {
     /// Reads one directory: its children, and for each subdirectory its
     /// entry (to be walked later).
-    fn read_dir(&mut self, node: NodeId, entry: &Entry) -> Result<Vec<(NewNode, Option<Entry>)>> {
+    fn read_dir(&mut self, node: NodeId, entry: &Entry) -> Result<Vec<Child>> {
         let layout = &self.vol.layout;
         let here = Loc::Part(entry.addr);
         let data = icb::data(self.source, layout, entry, &mut self.warnings)?;
@@ -174,6 +200,7 @@ impl Walker<'_> {
                 }
             };
             let mut n = node_for(self.source, layout, &child, name, chars, &mut self.warnings);
+            let streams = self.streams_of(node, &child);
             self.boot_sizes.note(n.extents.first(), n.size);
             let sub = if n.kind == Some(NodeKind::Dir) {
                 match self.guard.visit(child.offset) {
@@ -192,7 +219,7 @@ impl Walker<'_> {
             } else {
                 None
             };
-            out.push((n, sub));
+            out.push((n, sub, streams));
         }
         Ok(out)
     }
@@ -251,6 +278,71 @@ impl Walker<'_> {
             }
         }
         out
+    }
+
+    /// The named streams of `entry` (a child of `parent`, or the root).
+    fn streams_of(&mut self, parent: NodeId, entry: &Entry) -> Vec<Stream> {
+        match entry.fe.stream_directory_icb {
+            Some((_, at)) => self.read_streams(parent, at),
+            None => Vec::new(),
+        }
+    }
+
+    /// Reads the stream directory at `at` (UDF 2.60 3.3.5): one level of
+    /// FIDs, each naming a stream with its own file entry. Stream
+    /// directories of streams are not followed, so a stream directory
+    /// that points back at its owner or at itself cannot loop. Damage is a
+    /// warning; the streams read so far are kept.
+    fn read_streams(&mut self, parent: NodeId, at: LbAddr) -> Vec<Stream> {
+        match self.try_read_streams(parent, at) {
+            Ok(s) => s,
+            Err(e) => {
+                self.warnings.push(e.into());
+                Vec::new()
+            }
+        }
+    }
+
+    fn try_read_streams(&mut self, parent: NodeId, at: LbAddr) -> Result<Vec<Stream>> {
+        let layout = &self.vol.layout;
+        let here = Loc::Part(at);
+        let dir = icb::read_entry(self.source, layout, at, &mut self.warnings)?;
+        if dir.fe.icb_tag.file_type != file_type::STREAM_DIRECTORY {
+            return Err(corrupt(
+                STRUCT_STREAMS,
+                here,
+                format!(
+                    "file type {} where a stream directory (13) was expected; its streams are not listed",
+                    dir.fe.icb_tag.file_type
+                ),
+            ));
+        }
+        let data = icb::data(self.source, layout, &dir, &mut self.warnings)?;
+        if let Err(r) = self.guard.charge(data.len) {
+            let path = self.b.tree().path(parent);
+            return Err(corrupt(STRUCT_STREAMS, here, r.describe(&path)));
+        }
+        let bytes = icb::read_all(self.source, &data, MAX_DIR_LEN, "stream directory")?;
+        let fids = self.parse_fids(parent, here, &bytes);
+        let path = self.b.tree().path(parent);
+        let (take, why) = self.guard.admit(fids.len(), &path);
+        if let Some(why) = why {
+            self.warnings.push(warning(STRUCT_STREAMS, here, why));
+        }
+        let mut out = Vec::with_capacity(take);
+        for (name, _, icb_addr) in fids.into_iter().take(take) {
+            let got = icb::read_entry(self.source, layout, icb_addr, &mut self.warnings)
+                .and_then(|e| icb::data(self.source, layout, &e, &mut self.warnings));
+            match got {
+                Ok(d) => out.push(Stream::new(name, d.len, d.extents)),
+                Err(e) => self.warnings.push(Warning::at(
+                    STRUCT_STREAMS,
+                    Loc::Part(icb_addr).into(),
+                    format!("stream {name:?}: {e}"),
+                )),
+            }
+        }
+        Ok(out)
     }
 
     fn warn_dir(&mut self, node: NodeId, here: Loc, off: usize, what: &str) {

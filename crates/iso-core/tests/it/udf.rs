@@ -846,3 +846,145 @@ fn winlike_bridge_with_a_file_over_4g() {
         .unwrap();
     assert_eq!(&head, b"START OF THE BIG FILE");
 }
+
+/// An extended file entry (ECMA-167 4/14.17) made from the file entry
+/// (4/14.9) `fe`, with a Stream Directory ICB at `stream` (partition
+/// block, partition reference number). Tag CRC recomputed.
+fn fe_to_efe(fe: &[u8], tag_location: u32, stream: (u32, u16)) -> Vec<u8> {
+    let u32_at = |o: usize| u32::from_le_bytes(fe[o..o + 4].try_into().unwrap()) as usize;
+    let (l_ea, l_ad) = (u32_at(168), u32_at(172));
+    let mut e = vec![0u8; fe.len()];
+    e[..56].copy_from_slice(&fe[..56]);
+    e[0..2].copy_from_slice(&266u16.to_le_bytes());
+    e[12..16].copy_from_slice(&tag_location.to_le_bytes());
+    e[56..64].copy_from_slice(&fe[56..64]); // Information Length
+    e[64..72].copy_from_slice(&fe[56..64]); // Object Size
+    e[72..80].copy_from_slice(&fe[64..72]); // Logical Blocks Recorded
+    e[80..92].copy_from_slice(&fe[72..84]); // Access
+    e[92..104].copy_from_slice(&fe[84..96]); // Modification
+    e[104..116].copy_from_slice(&fe[84..96]); // Creation
+    e[116..128].copy_from_slice(&fe[96..108]); // Attribute
+    e[128..132].copy_from_slice(&fe[108..112]); // Checkpoint
+    e[136..152].copy_from_slice(&fe[112..128]); // Extended Attribute ICB
+    e[152..156].copy_from_slice(&1u32.to_le_bytes()); // a nonzero length
+    e[156..160].copy_from_slice(&stream.0.to_le_bytes());
+    e[160..162].copy_from_slice(&stream.1.to_le_bytes());
+    e[168..200].copy_from_slice(&fe[128..160]); // Implementation Identifier
+    e[200..216].copy_from_slice(&fe[160..176]); // Unique Id, L_EA, L_AD
+    e[216..216 + l_ea + l_ad].copy_from_slice(&fe[176..176 + l_ea + l_ad]);
+    let crc_len = (216 + l_ea + l_ad - 16) as u16;
+    e[10..12].copy_from_slice(&crc_len.to_le_bytes());
+    retag(&mut e);
+    e
+}
+
+/// Sets the ICB tag's File Type (ECMA-167 4/14.6.6) of the entry at
+/// `off` and retags it.
+fn set_file_type(img: &mut [u8], off: usize, ty: u8) {
+    img[off + 27] = ty;
+    retag(&mut img[off..off + 2048]);
+}
+
+/// udfkit's /BDMV/index.bdmv made an EFE whose stream directory is
+/// /BDMV/STREAM's ICB (file type set to 13, stream directory): its named
+/// streams are that directory's entries, with the names, sizes and
+/// contents 7-Zip lists for them; they are not files of the tree, and the
+/// tree is otherwise what 7-Zip lists.
+#[test]
+fn named_streams_of_an_extended_file_entry() {
+    let mut img = bytes_of("udfkit-bdmv");
+    let (dir_off, dir) = entry_of(&img, "/BDMV/STREAM");
+    assert_eq!(u16::from_le_bytes([img[dir_off], img[dir_off + 1]]), 261);
+    set_file_type(&mut img, dir_off, 13);
+    let (fe_off, fe) = entry_of(&img, "/BDMV/index.bdmv");
+    let a = dir.addr;
+    let efe = fe_to_efe(
+        &img[fe_off..fe_off + 2048],
+        fe.addr.logical_block_number,
+        (a.logical_block_number, a.partition_reference_number),
+    );
+    img[fe_off..fe_off + 2048].copy_from_slice(&efe);
+    let image = open_bytes(img).unwrap();
+    let tree = image.tree(View::Udf).unwrap();
+    assert_eq!(
+        listing(&image, &tree),
+        want_listing("udfkit-bdmv.7z-udf.tsv")
+    );
+    let id = tree.lookup("/BDMV/index.bdmv").unwrap();
+    let want: Vec<(String, u64, String)> = expected("udfkit-bdmv.7z-udf.tsv")
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let name = f[0].strip_prefix("/BDMV/STREAM/")?;
+            Some((name.to_string(), f[2].parse().unwrap(), f[3].to_string()))
+        })
+        .collect();
+    assert_eq!(want.len(), 2);
+    let got: Vec<(String, u64, String)> = tree
+        .streams(id)
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            use sha2::{Digest, Sha256};
+            let mut r = image.open_stream(&tree, id, i).unwrap();
+            let mut h = Sha256::new();
+            std::io::copy(&mut r, &mut h).unwrap();
+            let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            (s.name.clone(), s.size, hex)
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(tree
+        .streams(tree.lookup("/BDMV/MovieObject.bdmv").unwrap())
+        .is_empty());
+    assert!(image.open_stream(&tree, id, 2).is_err());
+}
+
+/// Hostile stream directories: a file whose stream directory ICB is the
+/// file itself (not a stream directory: a warning naming the partition
+/// block, no streams), and a stream directory whose own stream directory
+/// is itself (one level read, no loop).
+#[test]
+fn hostile_stream_directory_is_its_own_parent() {
+    let mut img = bytes_of("udfkit-bdmv");
+    let (fe_off, fe) = entry_of(&img, "/BDMV/index.bdmv");
+    let a = fe.addr;
+    let efe = fe_to_efe(
+        &img[fe_off..fe_off + 2048],
+        a.logical_block_number,
+        (a.logical_block_number, a.partition_reference_number),
+    );
+    img[fe_off..fe_off + 2048].copy_from_slice(&efe);
+    let (dir_off, dir) = entry_of(&img, "/BDMV/STREAM");
+    let d = dir.addr;
+    let mut efe = fe_to_efe(
+        &img[dir_off..dir_off + 2048],
+        d.logical_block_number,
+        (d.logical_block_number, d.partition_reference_number),
+    );
+    efe[27] = 13;
+    retag(&mut efe);
+    img[dir_off..dir_off + 2048].copy_from_slice(&efe);
+    let image = open_bytes(img).unwrap();
+    let tree = image.tree(View::Udf).unwrap();
+    let w = warnings_of(&tree);
+    let place = format!(
+        "partition {} block {}",
+        a.partition_reference_number, a.logical_block_number
+    );
+    assert!(
+        w.iter()
+            .any(|w| w.contains("UDF stream directory") && w.contains(&place)),
+        "{w:?}"
+    );
+    assert!(tree
+        .streams(tree.lookup("/BDMV/index.bdmv").unwrap())
+        .is_empty());
+    let s = tree.streams(tree.lookup("/BDMV/STREAM").unwrap());
+    let names: Vec<&str> = s.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["00000.m2ts", "00001.m2ts"]);
+    assert_eq!(
+        tree.size(tree.lookup("/BDMV/STREAM/00000.m2ts").unwrap()),
+        300000
+    );
+}
