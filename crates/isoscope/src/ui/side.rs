@@ -127,6 +127,19 @@ fn node_rows(tree: &Tree, id: NodeId) -> Vec<(String, String)> {
         rows.push(("Owner".into(), format!("uid {} gid {}", u.uid, u.gid)));
         rows.push(("Links".into(), u.nlink.to_string()));
     }
+    // UDF named streams (and the file set's system streams on the root):
+    // listed here, never as files of the tree.
+    for st in tree.streams(id) {
+        let kind = if st.system { "System stream" } else { "Stream" };
+        rows.push((
+            format!("{kind} {:?}", st.name),
+            format!(
+                "{} ({} bytes)",
+                format::size(st.size),
+                format::count(st.size)
+            ),
+        ));
+    }
     if let Some(xa) = tree.xa(id) {
         rows.push(("CD-XA".into(), xa.describe()));
     }
