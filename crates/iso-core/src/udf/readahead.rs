@@ -72,9 +72,18 @@ impl ImageSource for ReadAhead<'_> {
                     // read directly (which reports any error).
                     return self.inner.read_exact_at(offset, buf);
                 }
-                let mut data = vec![0u8; usize::try_from(len).unwrap_or(0)];
+                // Reuse the least recently used window's buffer: zeroing a
+                // fresh 64 KiB on every miss was a third of a listing's
+                // instructions. Its old bytes are all overwritten (or the
+                // read fails and the buffer is dropped).
+                windows.truncate(WINDOWS);
+                let mut data = if windows.len() == WINDOWS {
+                    windows.pop().map(|(_, d)| d).unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                data.resize(usize::try_from(len).unwrap_or(0), 0);
                 self.inner.read_exact_at(start, &mut data)?;
-                windows.truncate(WINDOWS - 1);
                 windows.insert(0, (start, data));
             }
         }
